@@ -1,0 +1,1 @@
+"""The ``bitcode`` command."""

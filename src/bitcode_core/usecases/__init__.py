@@ -1,0 +1,1 @@
+"""Use cases: what players and operators do, written against the ports."""

@@ -1,0 +1,55 @@
+"""Hand-written fakes for unit tests of the use cases (no processes run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bitcode_core.languages import Language
+from bitcode_core.ports import Compilation, Execution, ExitStatus
+from bitcode_core.questions import Limits
+
+PYTHON = Language("python3", "Python 3", ("py",), "main.py", ("python3", "main.py"))
+
+
+@dataclass(frozen=True)
+class ScriptedProgram:
+    """A 'program' whose behaviour is a Python function of its input."""
+
+    language: Language
+    behaviour: Callable[[bytes], Execution]
+
+
+@dataclass
+class ScriptedJudge:
+    """Compiles sources naming a behaviour in ``programs``; ``b"!"`` fails."""
+
+    programs: dict[bytes, Callable[[bytes], Execution]]
+    validator: Callable[[bytes, bytes, bytes], int] | None = None
+    released: list[ScriptedProgram] = field(default_factory=list)
+    compiled: int = 0
+
+    def available(self, language: Language) -> bool:
+        return True
+
+    async def compile(self, language: Language, source: bytes) -> Compilation:
+        self.compiled += 1
+        if source not in self.programs:
+            return Compilation(None, log=f"cannot compile {source!r}")
+        return Compilation(ScriptedProgram(language, self.programs[source]))
+
+    async def run(self, program, stdin: bytes, limits: Limits) -> Execution:
+        return program.behaviour(stdin)
+
+    async def run_validator(self, validator, test_input, answer, output, limits):
+        assert self.validator is not None
+        code = self.validator(test_input, answer, output)
+        status = ExitStatus.OK if code == 0 else ExitStatus.NONZERO_EXIT
+        return Execution(status, exit_code=code, stdout=b"validator says so")
+
+    async def release(self, program) -> None:
+        self.released.append(program)
+
+
+def prints(output: bytes, time_s: float = 0.01) -> Execution:
+    return Execution(ExitStatus.OK, 0, stdout=output, cpu_time_s=time_s, memory_kib=900)
