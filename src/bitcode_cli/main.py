@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
+
+from bitcode_cli.battle import battle
+from bitcode_cli.languages import languages_command
+from bitcode_cli.questions import questions
 
 
 @click.group()
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="Log more (repeat for debug).")
+def cli(verbose: int) -> None:
     """BitCode: real-time competitive-programming battles."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
+
+
+cli.add_command(battle)
+cli.add_command(questions)
+cli.add_command(languages_command)

@@ -119,8 +119,10 @@ class Battle:
     def record(self, attempt: Attempt, submitted_at: float) -> None:
         """Count a judged attempt by when it was submitted, not when it was judged:
         one submitted in time counts even if its verdict comes after the end."""
+        # One sent at the very instant another side finished everything still
+        # counts: neither was later than the other.
         if submitted_at >= self.ends_at or (
-            self.ended_at is not None and submitted_at >= self.ended_at
+            self.ended_at is not None and submitted_at > self.ended_at
         ):
             raise BattleOver("the battle had ended when this was submitted")
         if submitted_at < self.started_at:

@@ -15,7 +15,7 @@ GENERATED = sorted(p.parent.parent for p in DEMO_BANK.glob("*/generators/gen.py"
 def test_every_demo_question_has_a_generator():
     questions = sorted(p.parent for p in DEMO_BANK.glob("*/problem.yaml"))
 
-    assert GENERATED == questions
+    assert questions == GENERATED
 
 
 @pytest.mark.parametrize("root", GENERATED, ids=[p.name for p in GENERATED])

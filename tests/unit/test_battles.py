@@ -143,6 +143,16 @@ class TestEnding:
         assert battle.end_reason is EndReason.ALL_SOLVED
         assert battle.ended_at == START + 20
 
+    def test_a_submission_at_the_instant_of_the_ending_solve_still_counts(self):
+        battle = make_battle(questions=("q1",))
+        battle.record(ac("ann"), START + 10)
+
+        battle.record(ac("bob"), START + 10)
+
+        assert battle.is_draw
+        with pytest.raises(BattleOver):
+            battle.record(ac("bob"), START + 10.001)
+
     def test_ends_when_time_is_up(self):
         battle = make_battle()
 

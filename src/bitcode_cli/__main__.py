@@ -1,0 +1,3 @@
+from bitcode_cli.main import cli
+
+cli(prog_name="bitcode")
