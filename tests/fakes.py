@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bitcode_core.accounts.ports import Mail
 from bitcode_core.languages import Language
 from bitcode_core.ports import Compilation, Execution, ExitStatus
 from bitcode_core.questions import Limits
@@ -53,3 +54,39 @@ class ScriptedJudge:
 
 def prints(output: bytes, time_s: float = 0.01) -> Execution:
     return Execution(ExitStatus.OK, 0, stdout=output, cpu_time_s=time_s, memory_kib=900)
+
+
+class ManualClock:
+    """A clock that moves only when a test moves it."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._now = start
+        self._monotonic = 0.0
+
+    def now(self) -> float:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+        self._monotonic += seconds
+
+
+@dataclass
+class OutboxMailer:
+    """Keeps every mail it is asked to send, newest last."""
+
+    sent: list[Mail] = field(default_factory=list)
+
+    async def send(self, mail: Mail) -> None:
+        self.sent.append(mail)
+
+    def to(self, address: str) -> list[Mail]:
+        return [m for m in self.sent if m.to == address]
+
+    def token_in_last(self, address: str) -> str:
+        """The one-time token in the newest mail to ``address``."""
+        text = self.to(address)[-1].text
+        return text.rsplit("Or send this token to the API: ", 1)[1].split()[0]

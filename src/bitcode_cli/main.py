@@ -7,8 +7,12 @@ import logging
 import click
 
 from bitcode_cli.battle import battle
+from bitcode_cli.db import db
 from bitcode_cli.languages import languages_command
 from bitcode_cli.questions import questions
+from bitcode_cli.questions_import import import_
+from bitcode_cli.serve import serve
+from bitcode_cli.users import users
 
 
 @click.group()
@@ -19,6 +23,10 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
 
 
+questions.add_command(import_)
 cli.add_command(battle)
 cli.add_command(questions)
 cli.add_command(languages_command)
+cli.add_command(serve)
+cli.add_command(users)
+cli.add_command(db)

@@ -3,13 +3,22 @@
 BitCodeError
  ├── InvalidQuestion        a question or package breaks the format
  │    └── UnsupportedQuestion   well-formed, but a kind BitCode cannot judge
- ├── QuestionNotFound       no question with that id
  ├── UnknownLanguage        no language in the table matches
  ├── LanguageUnavailable    the language is known, its toolchain is missing
  ├── SandboxUnavailable     no safe way to run untrusted code here
  ├── JudgeFailure           the judge itself broke (never the player's fault)
- └── BattleRuleViolation    an action the battle's rules refuse
-      └── BattleOver         the battle has ended
+ ├── BattleRuleViolation    an action the battle's rules refuse
+ │    └── BattleOver         the battle has ended
+ ├── InvalidInput           a field's value breaks a rule (names the field)
+ │    └── WeakPassword       too short, too long or too common
+ ├── Conflict               the name or address is taken
+ ├── NotAuthenticated       no valid credentials (same answer for every cause)
+ │    ├── InvalidCredentials wrong email or password
+ │    └── InvalidToken       an access, refresh or one-time token is bad or spent
+ ├── PermissionDenied       authenticated, but not allowed
+ ├── NotFound               no such thing (or not visible to you)
+ │    └── QuestionNotFound   no question with that id
+ └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
 
 from __future__ import annotations
@@ -37,11 +46,6 @@ class InvalidQuestion(BitCodeError):
 class UnsupportedQuestion(InvalidQuestion):
     code = "unsupported-question"
     default_message = "BitCode cannot judge this kind of question."
-
-
-class QuestionNotFound(BitCodeError):
-    code = "question-not-found"
-    default_message = "No such question."
 
 
 class UnknownLanguage(BitCodeError):
@@ -72,3 +76,63 @@ class BattleRuleViolation(BitCodeError):
 class BattleOver(BattleRuleViolation):
     code = "battle-over"
     default_message = "The battle is over."
+
+
+class InvalidInput(BitCodeError):
+    code = "invalid-input"
+    default_message = "A value is not valid."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class WeakPassword(InvalidInput):
+    code = "weak-password"
+    default_message = "Choose a longer or less common password."
+
+
+class Conflict(BitCodeError):
+    code = "conflict"
+    default_message = "That is already taken."
+
+
+class NotAuthenticated(BitCodeError):
+    code = "not-authenticated"
+    default_message = "Sign in first."
+
+
+class InvalidCredentials(NotAuthenticated):
+    code = "invalid-credentials"
+    default_message = "The email or password is wrong."
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid-token"
+    default_message = "The token is invalid, expired or already used."
+
+
+class PermissionDenied(BitCodeError):
+    code = "permission-denied"
+    default_message = "You are not allowed to do that."
+
+
+class NotFound(BitCodeError):
+    code = "not-found"
+    default_message = "No such thing."
+
+
+class RateLimited(BitCodeError):
+    code = "rate-limited"
+    default_message = "Too many tries; wait and try again."
+
+    def __init__(
+        self, message: str | None = None, *, retry_after_s: float = 60
+    ) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class QuestionNotFound(NotFound):
+    code = "question-not-found"
+    default_message = "No such question."

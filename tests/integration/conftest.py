@@ -1,4 +1,5 @@
-"""Integration-test plumbing: tests marked ``no_skip`` fail where they would skip.
+"""Integration-test plumbing: tests marked ``no_skip`` fail where they would skip,
+and the storage backends every repository contract runs on.
 
 A sandbox test that skipped because bubblewrap or root is missing would report a
 green run while proving nothing about the boundary it guards.
@@ -6,9 +7,41 @@ green run while proving nothing about the boundary it guards.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import os
+import uuid
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
+
+from bitcode_adapters.memory import (
+    InMemoryOneTimeTokenRepository,
+    InMemoryQuestionCatalog,
+    InMemoryRatingStore,
+    InMemorySessionRepository,
+    InMemoryUserRepository,
+)
+from bitcode_adapters.sql import (
+    Database,
+    SqlOneTimeTokenRepository,
+    SqlPlayerRatings,
+    SqlQuestionCatalog,
+    SqlSessionRepository,
+    SqlUserRepository,
+    redacted_url,
+)
+from bitcode_adapters.sql.tables import metadata
+from bitcode_core.accounts.ports import (
+    OneTimeTokenRepository,
+    SessionRepository,
+    UserRepository,
+)
+from bitcode_core.catalog.ports import QuestionCatalog
+from bitcode_core.ports import PlayerRating
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,3 +61,118 @@ def pytest_runtest_makereport(
         reason = call.excinfo.exconly() if call.excinfo else "skipped"
         report.longrepr = f"this test must not skip: {reason}"
     return report
+
+
+# Storage backends: every repository contract runs on each of them.
+#
+# PostgreSQL is required: when it is down the storage tests fail and say so,
+# unless BITCODE_SKIP_POSTGRES=1 asks to skip them. Each test gets a schema of its
+# own, dropped afterwards, so concurrent runs on one server never collide.
+
+POSTGRES_URL = os.environ.get(
+    "BITCODE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    users: UserRepository
+    sessions: SessionRepository
+    one_time_tokens: OneTimeTokenRepository
+    catalog: QuestionCatalog
+    ratings: AsyncRatings
+
+
+class AsyncRatings(Protocol):
+    async def get_many(self, players: Iterable[str]) -> Mapping[str, PlayerRating]: ...
+
+    async def save_many(self, ratings: Iterable[PlayerRating]) -> None: ...
+
+
+class _AwaitableRatings:
+    """The synchronous in-memory rating store behind the async rating calls."""
+
+    def __init__(self) -> None:
+        self._store = InMemoryRatingStore()
+
+    async def get_many(self, players: Iterable[str]) -> Mapping[str, PlayerRating]:
+        return self._store.get_many(players)
+
+    async def save_many(self, ratings: Iterable[PlayerRating]) -> None:
+        self._store.save_many(ratings)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'bitcode.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else error
+        message = (
+            f"PostgreSQL is needed at {redacted_url(POSTGRES_URL)} ({reason}); "
+            "start it, point BITCODE_TEST_POSTGRES_URL at another server, or set "
+            "BITCODE_SKIP_POSTGRES=1 to skip the PostgreSQL cases"
+        )
+        if os.environ.get("BITCODE_SKIP_POSTGRES") == "1":
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    schema = f"bitcode_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(postgres_server)
+    options = {**url.query, "options": f"-csearch_path={schema}"}
+    try:
+        yield url.set(query=options).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", id="memory"),
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres"),
+    ]
+)
+def storage_url(request: pytest.FixtureRequest) -> str | None:
+    """The database URL of the backend under test; None for the in-memory one."""
+    if request.param == "memory":
+        return None
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
+    if storage_url is None:
+        yield Storage(
+            users=InMemoryUserRepository(),
+            sessions=InMemorySessionRepository(),
+            one_time_tokens=InMemoryOneTimeTokenRepository(),
+            catalog=InMemoryQuestionCatalog(),
+            ratings=_AwaitableRatings(),
+        )
+        return
+    database = Database(storage_url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    try:
+        yield Storage(
+            users=SqlUserRepository(database),
+            sessions=SqlSessionRepository(database),
+            one_time_tokens=SqlOneTimeTokenRepository(database),
+            catalog=SqlQuestionCatalog(database),
+            ratings=SqlPlayerRatings(database),
+        )
+    finally:
+        await database.dispose()

@@ -790,3 +790,21 @@ class TestWithoutBubblewrap:
         assert "visible" not in printed(shown)
         assert looping.status is ExitStatus.TIME_LIMIT
         assert no_process_left(made.uids)
+
+
+class TestSyntaxErrors:
+    @pytest.mark.parametrize(
+        ("language", "source"),
+        [
+            pytest.param("python3", "print(1\n", id="python"),
+            pytest.param("javascript", "console.log(1;\n", id="javascript"),
+        ],
+    )
+    def test_an_interpreted_program_that_does_not_parse_fails_to_compile(
+        self, judge: SandboxJudge, language: str, source: str
+    ) -> None:
+        compilation = sync(judge.compile(LANGUAGES.get(language), source.encode()))
+
+        assert compilation.program is None
+        assert not compilation.internal_error
+        assert "Error" in compilation.log

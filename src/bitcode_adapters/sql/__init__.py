@@ -1,0 +1,25 @@
+"""SQL storage on PostgreSQL or SQLite, through SQLAlchemy's async engines."""
+
+from bitcode_adapters.sql.catalog import SqlQuestionCatalog
+from bitcode_adapters.sql.database import (
+    Database,
+    DatabaseUnavailable,
+    normalise_database_url,
+    redacted_url,
+)
+from bitcode_adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
+from bitcode_adapters.sql.ratings import SqlPlayerRatings
+from bitcode_adapters.sql.sessions import SqlSessionRepository
+from bitcode_adapters.sql.users import SqlUserRepository
+
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "SqlOneTimeTokenRepository",
+    "SqlPlayerRatings",
+    "SqlQuestionCatalog",
+    "SqlSessionRepository",
+    "SqlUserRepository",
+    "normalise_database_url",
+    "redacted_url",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the schema; ``bitcode_adapters.sql.migrate`` runs them."""

@@ -1,0 +1,187 @@
+"""The relational schema, as SQLAlchemy Core tables.
+
+Times are seconds since the epoch in double precision, as the core counts them.
+Constraints are named by the convention below, so migrations can refer to them on
+every backend. A question version is written once and never updated: an edit is a
+new row in ``question_versions`` with its own tags and tests.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Identifiers made by the Secrets port and token digests (a SHA-256 hex is 64).
+ID = String(64)
+DIGEST = String(128)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=True),
+    Column("created_at", Double, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("email_verified", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("display_name", String(64), nullable=False),
+    Column("country", String(2), nullable=True),
+    Column("bio", Text, nullable=False),
+    Column("avatar_url", Text, nullable=True),
+    CheckConstraint("role IN ('player', 'setter', 'admin')", name="role"),
+)
+
+device_sessions = Table(
+    "device_sessions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column(
+        "user_id",
+        ID,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", Double, nullable=False),
+    Column("last_used_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("ip", String(45), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", DIGEST, primary_key=True),
+    Column(
+        "session_id",
+        ID,
+        ForeignKey("device_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("issued_at", Double, nullable=False),
+    Column("spent_at", Double, nullable=True),
+)
+
+one_time_tokens = Table(
+    "one_time_tokens",
+    metadata,
+    Column("token_hash", DIGEST, primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column(
+        "user_id",
+        ID,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("expires_at", Double, nullable=False),
+    Index(None, "user_id", "purpose"),
+)
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("latest_version", Integer, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("deleted_at", Double, nullable=True),
+    CheckConstraint("latest_version >= 1", name="latest_version_positive"),
+)
+
+question_versions = Table(
+    "question_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "question_id",
+        String(64),
+        ForeignKey("questions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("setter_id", ID, nullable=True),  # kept even if the setter leaves
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("statement_format", String(16), nullable=False),
+    Column("difficulty", String(16), nullable=False),
+    Column("time_limit_s", Double, nullable=False),
+    Column("memory_limit_mib", Integer, nullable=False),
+    Column("output_limit_mib", Integer, nullable=False),
+    Column("case_sensitive", Boolean, nullable=False),
+    Column("space_change_sensitive", Boolean, nullable=False),
+    Column("float_absolute_tolerance", Double, nullable=True),
+    Column("float_relative_tolerance", Double, nullable=True),
+    Column("validator_language", String(32), nullable=True),
+    Column("validator_filename", Text, nullable=True),
+    Column("validator_source", LargeBinary, nullable=True),
+    # A concurrent edit that lost the race fails here.
+    UniqueConstraint("question_id", "version"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("difficulty IN ('easy', 'medium', 'hard')", name="difficulty"),
+)
+
+question_tags = Table(
+    "question_tags",
+    metadata,
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("question_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("tag", Text, nullable=False),
+)
+
+question_tests = Table(
+    "question_tests",
+    metadata,
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("question_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),  # judging order
+    Column("name", Text, nullable=False),
+    Column("sample", Boolean, nullable=False),
+    Column("input", LargeBinary, nullable=False),
+    Column("answer", LargeBinary, nullable=False),
+)
+
+player_ratings = Table(
+    "player_ratings",
+    metadata,
+    Column("player", Text, primary_key=True),
+    Column("rating", Double, nullable=False),
+    Column("rated_battles", Integer, nullable=False),
+)

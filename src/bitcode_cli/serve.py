@@ -1,0 +1,50 @@
+"""``bitcode serve``: run the API server with uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import click
+import uvicorn
+
+from bitcode_http.settings import SettingsError, load_settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes.",
+)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the HTTP API (settings from the environment and .env)."""
+    try:
+        settings = load_settings()  # fail here, with the variable's name
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    if workers > 1 and settings.redis_url is None:
+        # Each process would keep its own cache and never hear of another's
+        # edits: without Redis, several workers run uncached.
+        os.environ["PROCESS_CACHE"] = "0"
+    click.echo(
+        f"BitCode API on http://{host}:{port} ({settings.env}); "
+        f"docs at http://{host}:{port}/schema",
+        err=True,
+    )
+    uvicorn.run(
+        "bitcode_http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, device sessions and the rules for credentials."""

@@ -1,0 +1,67 @@
+"""Users and the sessions they sign in with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PLAYER = "player"
+    SETTER = "setter"
+    ADMIN = "admin"
+
+    def at_least(self, other: Role) -> bool:
+        order = (Role.PLAYER, Role.SETTER, Role.ADMIN)
+        return order.index(self) >= order.index(other)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str  # normalised: trimmed and lower-cased
+    username: str  # lower-case, unique
+    password_hash: str | None  # None for accounts that only sign in another way
+    created_at: float
+    role: Role = Role.PLAYER
+    email_verified: bool = False
+    disabled: bool = False
+    display_name: str = ""
+    country: str | None = None  # ISO 3166-1 alpha-2
+    bio: str = ""
+    avatar_url: str | None = None
+
+    def with_changes(self, **changes: object) -> User:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSession:
+    """One sign-in on one device. Its refresh tokens form a family: each use
+    rotates the token, and presenting a spent one revokes the whole family."""
+
+    id: str
+    user_id: str
+    created_at: float
+    last_used_at: float
+    expires_at: float
+    user_agent: str = ""
+    ip: str = ""
+    revoked: bool = False
+
+    def active(self, now: float) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify-email"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is making a request, as proven by a valid access token."""
+
+    user_id: str
+    session_id: str
+    role: Role

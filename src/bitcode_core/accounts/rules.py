@@ -1,0 +1,93 @@
+"""The rules for emails, usernames, passwords and profiles.
+
+Passwords follow NIST SP 800-63B: at least 8 characters, no composition rules, no
+truncation, and a refusal of the most common ones. An upper bound exists only to
+keep hashing cheap for the server; it is far beyond any passphrase.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+
+from bitcode_core.errors import InvalidInput, WeakPassword
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024
+USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{1,30}[a-z0-9])")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+COUNTRY = re.compile(r"[A-Z]{2}")
+DISPLAY_NAME_MAX = 64
+BIO_MAX = 500
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise InvalidInput("not a valid email address", field="email")
+    return email
+
+
+def normalise_username(username: str) -> str:
+    username = username.strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise InvalidInput(
+            "usernames are 3 to 32 letters, digits, '_', '.' or '-', "
+            "starting and ending with a letter or digit",
+            field="username",
+        )
+    return username
+
+
+def check_password(
+    password: str,
+    common: Container[str],
+    *,
+    email: str = "",
+    username: str = "",
+    field: str = "password",
+) -> None:
+    length = len(unicodedata.normalize("NFC", password))
+    if length < PASSWORD_MIN:
+        raise WeakPassword(
+            f"passwords need at least {PASSWORD_MIN} characters", field=field
+        )
+    if length > PASSWORD_MAX:
+        raise WeakPassword(
+            f"passwords can have at most {PASSWORD_MAX} characters", field=field
+        )
+    lowered = password.lower()
+    if lowered in common:
+        raise WeakPassword("this password is too common; choose another", field=field)
+    if lowered in {email.lower(), username.lower(), email.lower().split("@")[0]}:
+        raise WeakPassword("the password cannot be your email or username", field=field)
+
+
+def check_display_name(name: str) -> str:
+    name = name.strip()
+    if len(name) > DISPLAY_NAME_MAX or any(
+        unicodedata.category(c) == "Cc" for c in name
+    ):
+        raise InvalidInput(
+            f"display names are at most {DISPLAY_NAME_MAX} printable characters",
+            field="display_name",
+        )
+    return name
+
+
+def check_bio(bio: str) -> str:
+    if len(bio) > BIO_MAX:
+        raise InvalidInput(f"a bio is at most {BIO_MAX} characters", field="bio")
+    return bio
+
+
+def check_country(country: str | None) -> str | None:
+    if country is None or country == "":
+        return None
+    country = country.strip().upper()
+    if not COUNTRY.fullmatch(country):
+        raise InvalidInput(
+            "country is a two-letter ISO 3166-1 code, such as 'FR'", field="country"
+        )
+    return country

@@ -1,0 +1,1 @@
+"""The question catalog: versioned questions, who set them, how to find them."""

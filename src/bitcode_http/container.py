@@ -1,0 +1,220 @@
+"""The server's adapters, each picked from the settings.
+
+Nothing is built until asked for; ``close`` releases what was built. Tests swap
+a provider with ``override`` (a faster hasher, a fake clock) and hand the
+container to ``create_app``. The core never sees the container: it gets the
+adapters through its constructors.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from dependency_injector import containers, providers
+from redis.asyncio import Redis
+
+from bitcode_adapters.argon2_hasher import Argon2PasswordHasher
+from bitcode_adapters.cache import (
+    Cache,
+    CachedQuestionCatalog,
+    CachedUserRepository,
+    InProcessCache,
+    RedisCache,
+)
+from bitcode_adapters.clock import SystemClock
+from bitcode_adapters.common_passwords import load_common_passwords
+from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
+from bitcode_adapters.language_table import load_language_table
+from bitcode_adapters.mail_folder import FolderMailer
+from bitcode_adapters.memory import InMemoryRateLimiter
+from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
+from bitcode_adapters.smtp_mail import SmtpMailer
+from bitcode_adapters.sql import (
+    Database,
+    SqlOneTimeTokenRepository,
+    SqlQuestionCatalog,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
+from bitcode_adapters.sql.migrate import upgrade
+from bitcode_adapters.system_secrets import SystemSecrets
+from bitcode_core.accounts.ports import UserRepository
+from bitcode_core.accounts.usecases import Accounts, AccountSettings
+from bitcode_core.catalog.ports import QuestionCatalog
+from bitcode_core.catalog.usecases import Catalog
+from bitcode_http.settings import Settings
+
+
+class Opened:
+    """What the container built that holds connections or threads, to release
+    at shutdown (newest first)."""
+
+    def __init__(self) -> None:
+        self._closers: list[Callable[[], Awaitable[None] | None]] = []
+
+    def track(self, closer: Callable[[], Awaitable[None] | None]) -> None:
+        self._closers.append(closer)
+
+    async def close(self) -> None:
+        while self._closers:
+            result = self._closers.pop()()
+            if inspect.isawaitable(result):
+                await result
+
+
+def _database(url: str, opened: Opened) -> Database:
+    database = Database(url)
+    opened.track(database.dispose)
+    return database
+
+
+def _redis(settings: Settings, opened: Opened) -> Redis | None:
+    if settings.redis_url is None:
+        return None
+    client = Redis.from_url(settings.redis_url, health_check_interval=30)
+    opened.track(client.aclose)
+    return client
+
+
+def _hasher(opened: Opened) -> Argon2PasswordHasher:
+    hasher = Argon2PasswordHasher()
+    opened.track(hasher.close)
+    return hasher
+
+
+def _prefixed(settings: Settings, kind: str) -> str:
+    return settings.redis_prefix + kind
+
+
+def _cache_kind(settings: Settings) -> Literal["redis", "process", "none"]:
+    if settings.redis_url is not None:
+        return "redis"
+    return "process" if settings.process_cache else "none"
+
+
+def _limiter_kind(settings: Settings) -> Literal["redis", "memory"]:
+    return "redis" if settings.redis_url is not None else "memory"
+
+
+def _mailer_kind(settings: Settings) -> Literal["smtp", "folder"]:
+    return "smtp" if settings.smtp is not None else "folder"
+
+
+def _smtp_mailer(settings: Settings) -> SmtpMailer:
+    smtp = settings.smtp
+    assert smtp is not None  # noqa: S101 - chosen only when SMTP_URL is set
+    return SmtpMailer(
+        smtp.host,
+        smtp.port,
+        settings.mail_from,
+        username=smtp.username,
+        password=smtp.password,
+        starttls=smtp.starttls,
+        ssl=smtp.tls,
+    )
+
+
+def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
+    return users if cache is None else CachedUserRepository(users, cache)
+
+
+def _cached_catalog(catalog: QuestionCatalog, cache: Cache | None) -> QuestionCatalog:
+    return catalog if cache is None else CachedQuestionCatalog(catalog, cache)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    opened = providers.Singleton(Opened)
+    clock = providers.Singleton(SystemClock)
+    secrets = providers.Singleton(SystemSecrets)
+    database = providers.Singleton(_database, settings.provided.database_url, opened)
+    redis = providers.Singleton(_redis, settings, opened)
+    languages = providers.Singleton(
+        load_language_table, settings.provided.languages_file
+    )
+
+    cache = providers.Selector(
+        providers.Callable(_cache_kind, settings),
+        redis=providers.Singleton(
+            RedisCache, redis, providers.Callable(_prefixed, settings, "cache:")
+        ),
+        process=providers.Singleton(InProcessCache),
+        none=providers.Object(None),
+    )
+    rate_limiter = providers.Selector(
+        providers.Callable(_limiter_kind, settings),
+        redis=providers.Singleton(
+            RedisRateLimiter, redis, providers.Callable(_prefixed, settings, "rate:")
+        ),
+        memory=providers.Singleton(InMemoryRateLimiter, clock),
+    )
+    mailer = providers.Selector(
+        providers.Callable(_mailer_kind, settings),
+        smtp=providers.Singleton(_smtp_mailer, settings),
+        folder=providers.Singleton(
+            FolderMailer,
+            settings.provided.mail_folder,
+            settings.provided.development,
+            sender=settings.provided.mail_from,
+        ),
+    )
+    hasher = providers.Singleton(_hasher, opened)
+    access_tokens = providers.Singleton(
+        JwtAccessTokens,
+        settings.provided.secret_key,
+        settings.provided.access_token_ttl_s,
+    )
+
+    users = providers.Singleton(
+        _cached_users, providers.Singleton(SqlUserRepository, database), cache
+    )
+    sessions = providers.Singleton(SqlSessionRepository, database)
+    one_time_tokens = providers.Singleton(SqlOneTimeTokenRepository, database)
+    question_catalog = providers.Singleton(
+        _cached_catalog,
+        providers.Singleton(SqlQuestionCatalog, database, clock),
+        cache,
+    )
+
+    accounts = providers.Singleton(
+        Accounts,
+        users=users,
+        sessions=sessions,
+        one_time_tokens=one_time_tokens,
+        hasher=hasher,
+        access_tokens=access_tokens,
+        secrets=secrets,
+        mailer=mailer,
+        limiter=rate_limiter,
+        clock=clock,
+        common_passwords=providers.Callable(load_common_passwords),
+        settings=providers.Singleton(
+            AccountSettings,
+            public_url=settings.provided.public_url,
+            access_ttl_s=settings.provided.access_token_ttl_s,
+        ),
+    )
+    catalog = providers.Singleton(Catalog, question_catalog, clock)
+
+
+async def close(container: Container) -> None:
+    """Release the pools and threads the container built, and only those."""
+    await container.opened().close()
+    container.reset_singletons()
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Container]:
+    """A container for a command run outside the server: the database migrated
+    when the settings ask for it, everything released at the end."""
+    container = Container(settings=settings)
+    try:
+        if settings.auto_migrate:
+            await upgrade(settings.database_url)
+        yield container
+    finally:
+        await close(container)

@@ -1,0 +1,334 @@
+"""The server's settings, read once from the environment and a ``.env`` file.
+
+The environment wins over ``.env``. Every optional service left unset falls back to
+its embedded default (a SQLite file, in-process rate limiting and caching, a mail
+folder). A malformed value stops start-up with a ``SettingsError`` naming the
+variable; values that may hold a secret are never repeated in the message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import msgspec
+import platformdirs
+from dotenv import dotenv_values
+
+Environment = Literal["development", "production"]
+LogFormat = Literal["json", "console"]
+
+SECRET_KEY_MIN = 32
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DEFAULT_MAIL_FROM = "BitCode <no-reply@bitcode.localhost>"
+_SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+_REPO_QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
+_DATABASE_SCHEMES = {
+    "sqlite",
+    "sqlite+aiosqlite",
+    "sqlite+pysqlite",
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A variable is malformed; the message names it (and never its secret)."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str
+    port: int
+    tls: bool  # implicit TLS (smtps://)
+    starttls: bool
+    username: str | None = None
+    password: str | None = None
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Environment = "development"
+    secret_key: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None = None
+    redis_prefix: str = "bitcode:"
+    judge0_api_url: str | None = None
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    imagekit_public_key: str | None = None
+    imagekit_private_key: str | None = None
+    imagekit_url_endpoint: str | None = None
+    public_url: str = DEFAULT_PUBLIC_URL
+    mail_folder: Path
+    smtp: SmtpSettings | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    allowed_origins: tuple[str, ...] = ()
+    access_token_ttl_s: int = 15 * 60
+    load_demo_bank: bool = True
+    questions_dir: Path = _REPO_QUESTIONS
+    languages_file: Path | None = None
+    auto_migrate: bool = True
+    process_cache: bool = True
+    log_format: LogFormat = "json"
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    def __repr__(self) -> str:
+        # Settings end up in tracebacks; only what is safe to show is shown.
+        return (
+            f"Settings(env={self.env!r}, data_dir={str(self.data_dir)!r}, "
+            f"database={self.database_url.split(':', 1)[0]!r}, "
+            f"redis={self.redis_url is not None}, smtp={self.smtp is not None})"
+        )
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Settings from ``environ`` (default: ``os.environ``) over ``env_file``."""
+    values = _merged(os.environ if environ is None else environ, env_file)
+    return _Reader(values).settings()
+
+
+def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update(
+            {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        )
+    merged.update(environ)
+    return merged
+
+
+class _Reader:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def get(self, name: str) -> str | None:
+        value = self._values.get(name)
+        if value is None or not value.strip():
+            return None
+        return value.strip()
+
+    def settings(self) -> Settings:
+        env = self._choice("BITCODE_ENV", ("development", "production"), "development")
+        data_dir = self._data_dir()
+        database_url = self._database_url(data_dir)
+        return Settings(
+            env=env,  # type: ignore[arg-type]
+            secret_key=self._secret_key(env, data_dir),
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=self._url("REDIS_URL", {"redis", "rediss", "unix"}),
+            redis_prefix=self._token("REDIS_PREFIX") or "bitcode:",
+            judge0_api_url=self._url("JUDGE0_API_URL", {"http", "https"}),
+            google_client_id=self._token("GOOGLE_CLIENT_ID"),
+            google_client_secret=self._token("GOOGLE_CLIENT_SECRET"),
+            imagekit_public_key=self._token("IMAGEKIT_PUBLIC_KEY"),
+            imagekit_private_key=self._token("IMAGEKIT_PRIVATE_KEY"),
+            imagekit_url_endpoint=self._url("IMAGEKIT_URL_ENDPOINT", {"https"}),
+            public_url=(
+                self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
+            ).rstrip("/"),
+            mail_folder=self._path("MAIL_FOLDER") or data_dir / "mail",
+            smtp=self._smtp(),
+            mail_from=self._mail_from(),
+            allowed_origins=self._origins(),
+            access_token_ttl_s=self._int("ACCESS_TOKEN_TTL_SECONDS", 900, 60, 86_400),
+            load_demo_bank=self._bool("LOAD_DEMO_BANK", default=True),
+            questions_dir=self._path("BITCODE_QUESTIONS_DIR") or _questions_dir(),
+            languages_file=self._path("BITCODE_LANGUAGES_FILE"),
+            auto_migrate=self._bool(
+                "AUTO_MIGRATE", default=database_url.startswith("sqlite")
+            ),
+            process_cache=self._bool("PROCESS_CACHE", default=True),
+            log_format=self._choice(  # type: ignore[arg-type]
+                "LOG_FORMAT", ("json", "console"), _default_log_format()
+            ),
+        )
+
+    def _choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = (self.get(name) or default).lower()
+        if value not in choices:
+            raise SettingsError(name, f"must be one of {', '.join(choices)}")
+        return value
+
+    def _bool(self, name: str, *, default: bool) -> bool:
+        value = self.get(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise SettingsError(name, "must be true or false (1/0, yes/no, on/off)")
+
+    def _int(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise SettingsError(name, "must be a whole number") from None
+        if not low <= number <= high:
+            raise SettingsError(name, f"must be from {low} to {high}")
+        return number
+
+    def _token(self, name: str) -> str | None:
+        value = self.get(name)
+        if value is not None and any(c.isspace() for c in value):
+            raise SettingsError(name, "must not contain spaces")
+        return value
+
+    def _path(self, name: str) -> Path | None:
+        value = self.get(name)
+        return Path(value).expanduser() if value is not None else None
+
+    def _url(self, name: str, schemes: set[str]) -> str | None:
+        value = self.get(name)
+        if value is None:
+            return None
+        _check_url(name, value, schemes)
+        return value
+
+    def _data_dir(self) -> Path:
+        return self._path("BITCODE_DATA_DIR") or Path(
+            platformdirs.user_data_dir("bitcode")
+        )
+
+    def _database_url(self, data_dir: Path) -> str:
+        value = self.get("DATABASE_URL")
+        if value is None:
+            return f"sqlite+aiosqlite:///{data_dir / 'bitcode.sqlite3'}"
+        _check_url("DATABASE_URL", value, _DATABASE_SCHEMES, needs_host=False)
+        return value
+
+    def _secret_key(self, env: str, data_dir: Path) -> str:
+        name = "SECRET_KEY" if self.get("SECRET_KEY") else "DJANGO_SECRET_KEY"
+        value = self.get(name)
+        if value is None:
+            if env != "development":
+                raise SettingsError(
+                    "SECRET_KEY", "required outside development (BITCODE_ENV)"
+                )
+            return _development_secret_key(data_dir)
+        if len(value) < SECRET_KEY_MIN:
+            raise SettingsError(name, f"must be at least {SECRET_KEY_MIN} characters")
+        return value
+
+    def _smtp(self) -> SmtpSettings | None:
+        value = self.get("SMTP_URL")
+        if value is None:
+            return None
+        return _smtp_settings(value)
+
+    def _mail_from(self) -> str:
+        value = self.get("MAIL_FROM")
+        if value is None:
+            return DEFAULT_MAIL_FROM
+        _, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise SettingsError("MAIL_FROM", "must be an address such as a@b.org")
+        return value
+
+    def _origins(self) -> tuple[str, ...]:
+        value = self.get("ALLOWED_ORIGINS")
+        if value is None:
+            return ()
+        origins = tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        for origin in origins:
+            if origin != "*":
+                _check_url("ALLOWED_ORIGINS", origin, {"http", "https"}, echo=True)
+        return origins
+
+
+def _check_url(
+    name: str,
+    value: str,
+    schemes: set[str],
+    *,
+    needs_host: bool = True,
+    echo: bool = False,
+) -> None:
+    # URLs may carry passwords: only echo the ones that cannot.
+    shown = f" ({value!r})" if echo else ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - parsing the port validates it
+    except ValueError:
+        raise SettingsError(name, f"is not a valid URL{shown}") from None
+    if parts.scheme not in schemes:
+        raise SettingsError(
+            name, f"must start with {' or '.join(sorted(schemes))}://{shown}"
+        )
+    if needs_host and parts.scheme != "unix" and not parts.hostname:
+        raise SettingsError(name, f"has no host{shown}")
+
+
+def _smtp_settings(value: str) -> SmtpSettings:
+    _check_url("SMTP_URL", value, {"smtp", "smtps"})
+    parts = urlsplit(value)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    starttls = query.get("starttls", "0").lower()
+    if starttls not in _TRUE | _FALSE:
+        raise SettingsError("SMTP_URL", "starttls must be 1 or 0")
+    tls = parts.scheme == "smtps"
+    return SmtpSettings(
+        host=parts.hostname or "",  # _check_url made sure there is one
+        port=parts.port or (465 if tls else 587 if starttls in _TRUE else 25),
+        tls=tls,
+        starttls=starttls in _TRUE,
+        username=_unquoted(parts.username),
+        password=_unquoted(parts.password),
+    )
+
+
+def _unquoted(value: str | None) -> str | None:
+    return unquote(value) if value else None
+
+
+def _default_log_format() -> str:
+    # JSON for machines; plain lines for someone watching a terminal.
+    return "console" if sys.stderr.isatty() else "json"
+
+
+def _questions_dir() -> Path:
+    return _REPO_QUESTIONS if _REPO_QUESTIONS.is_dir() else Path.cwd() / "questions"
+
+
+def _development_secret_key(data_dir: Path) -> str:
+    """The development key, generated once and kept (0600) in the data folder so
+    sessions survive restarts."""
+    path = data_dir / _SECRET_KEY_FILE
+    if path.is_file():
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= SECRET_KEY_MIN:
+            return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    _write_private(path, key)
+    return key
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(text)

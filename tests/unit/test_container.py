@@ -1,0 +1,68 @@
+"""The container picks each adapter from the settings (nothing connects here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bitcode_adapters.cache import CachedQuestionCatalog, InProcessCache, RedisCache
+from bitcode_adapters.mail_folder import FolderMailer
+from bitcode_adapters.memory import InMemoryRateLimiter
+from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
+from bitcode_adapters.smtp_mail import SmtpMailer
+from bitcode_adapters.sql import SqlQuestionCatalog
+from bitcode_http.container import Container, close
+from bitcode_http.settings import load_settings
+
+
+def container(tmp_path: Path, **variables: str) -> Container:
+    settings = load_settings({"BITCODE_DATA_DIR": str(tmp_path), **variables}, None)
+    return Container(settings=settings)
+
+
+class TestAdapterChoice:
+    def test_the_embedded_defaults_need_no_service(self, tmp_path: Path) -> None:
+        built = container(tmp_path)
+
+        assert isinstance(built.rate_limiter(), InMemoryRateLimiter)
+        assert isinstance(built.mailer(), FolderMailer)
+        assert isinstance(built.cache(), InProcessCache)
+        assert built.database().is_sqlite
+
+    def test_configured_services_replace_the_defaults(self, tmp_path: Path) -> None:
+        built = container(
+            tmp_path,
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            SMTP_URL="smtps://u:p@mail.example",
+            DATABASE_URL="postgres://bitcode@127.0.0.1/bitcode",
+        )
+
+        assert isinstance(built.rate_limiter(), RedisRateLimiter)
+        assert isinstance(built.cache(), RedisCache)
+        assert isinstance(built.mailer(), SmtpMailer)
+        assert built.database().is_postgres
+
+    def test_without_redis_or_process_cache_questions_are_read_uncached(
+        self, tmp_path: Path
+    ) -> None:
+        assert isinstance(container(tmp_path).question_catalog(), CachedQuestionCatalog)
+        uncached = container(tmp_path, PROCESS_CACHE="0").question_catalog()
+
+        assert isinstance(uncached, SqlQuestionCatalog)
+
+    @pytest.mark.anyio
+    async def test_close_releases_what_was_built(self, tmp_path: Path) -> None:
+        built = container(tmp_path)
+        hasher = built.hasher()
+
+        await close(built)
+
+        assert built.hasher() is not hasher  # a fresh one after the reset
+        with pytest.raises(RuntimeError):
+            await hasher.hash("the pool is shut down")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
