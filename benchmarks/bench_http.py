@@ -72,7 +72,13 @@ def uvicorn_process(target: str, env: dict[str, str], *extra: str) -> Iterator[s
         "--port", str(port), "--workers", "1", "--no-access-log",
         "--log-level", "warning", *extra,
     ]  # fmt: skip
-    process = subprocess.Popen(command, env={**os.environ, **env})
+    # The servers still log every request (a real cost), just not onto the report.
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -89,4 +90,6 @@ class OutboxMailer:
     def token_in_last(self, address: str) -> str:
         """The one-time token in the newest mail to ``address``."""
         text = self.to(address)[-1].text
-        return text.rsplit("Or send this token to the API: ", 1)[1].split()[0]
+        found = re.search(r"token to the API.*?: ([A-Za-z0-9_-]+)", text, re.DOTALL)
+        assert found, text
+        return found.group(1)

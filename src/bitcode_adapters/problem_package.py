@@ -33,6 +33,20 @@ _STATEMENT_DIRS = ("problem_statement", "statement")
 _STATEMENT_NAMES = ("problem.en.md", "problem.md", "problem.en.tex", "problem.tex")
 _VALIDATOR_DIRS = ("output_validators", "output_validator")
 _UNSUPPORTED_TYPES = {"interactive", "multi-pass", "scoring", "submit-answer"}
+_CONFIG_MAX_BYTES = 64 * 1024
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: an alias can make a few bytes of problem.yaml
+    expand to gigabytes ("billion laughs"), and a package has no use for one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", mark
+            )
+        return super().compose_node(parent, index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +90,10 @@ def _read_config(root: Path) -> dict[str, Any]:
     path = root / "problem.yaml"
     if not path.is_file():
         raise InvalidQuestion(f"{root}: not a problem package (no problem.yaml)")
+    if path.stat().st_size > _CONFIG_MAX_BYTES:
+        raise InvalidQuestion(f"{path}: larger than {_CONFIG_MAX_BYTES // 1024} KiB")
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlainYamlLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         raise InvalidQuestion(f"{path}: broken YAML: {_yaml_problem(error)}") from None
     except UnicodeDecodeError:
@@ -123,7 +139,10 @@ def _tags(config: dict[str, Any]) -> tuple[str, ...]:
     keywords = config.get("keywords", [])
     if isinstance(keywords, str):
         keywords = keywords.split()
-    return tuple(str(k).strip().lower() for k in keywords if str(k).strip())
+    if not isinstance(keywords, list):
+        raise InvalidQuestion("problem.yaml: keywords must be a list of words")
+    tags = (str(k).strip().lower() for k in keywords if not isinstance(k, dict | list))
+    return tuple(dict.fromkeys(t for t in tags if t))
 
 
 def _limits(root: Path, config: dict[str, Any]) -> Limits:

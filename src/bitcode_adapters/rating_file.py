@@ -40,9 +40,15 @@ class JsonFileRatingStore:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with lock_path.open("a") as lock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock_path = self.path.with_name(self.path.name + ".lock")
+            lock = lock_path.open("a")
+        except OSError as error:
+            raise RatingFileCorrupt(
+                f"cannot use the ratings file {self.path}: {error.strerror}"
+            ) from error
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -54,6 +60,8 @@ class JsonFileRatingStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
+        except OSError as error:
+            raise RatingFileCorrupt(f"{self.path}: {error.strerror}") from error
         except (ValueError, UnicodeDecodeError) as error:
             raise RatingFileCorrupt(f"{self.path}: {error}") from error
         try:
@@ -72,13 +80,19 @@ class JsonFileRatingStore:
                 for p, r in sorted(ratings.items())
             },
         }
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".ratings-")
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".ratings-")
+        except OSError as error:
+            raise RatingFileCorrupt(f"{self.path}: {error.strerror}") from error
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(document, handle, indent=2)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise RatingFileCorrupt(f"{self.path}: {error.strerror}") from error
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ def battle(
     """Battle SOLUTION files (one side each) on QUESTION, a package folder or a
     demo bank id."""
     if demo:
+        if question is not None or solutions:
+            raise UsageProblem("--demo takes no question or solution files")
         question, solutions = _demo_arguments()
     if question is None or len(solutions) < 2:
         raise UsageProblem("a battle needs a question and at least two solution files")
@@ -75,6 +78,8 @@ def battle(
                 f"(needed by {contender.name})"
             )
     ratings = None if unrated else JsonFileRatingStore(_ratings_path())
+    if ratings is not None:
+        ratings.get_many([])  # a broken ratings file fails now, before any judging
     result = asyncio.run(
         _play(judge, table, package.question, contenders, ratings, quiet=as_json)
     )
@@ -110,6 +115,8 @@ def _contenders(
     contenders = []
     for index, file in enumerate(files):
         path = Path(file)
+        if path.is_dir():
+            raise UsageProblem(f"{file} is a folder, not a solution file")
         if not path.is_file():
             raise UsageProblem(f"no such solution file: {file}")
         if langs:
@@ -117,7 +124,11 @@ def _contenders(
         else:
             language = table.for_filename(path.name)
         name = names[index] if names else _default_name(path, files)
+        if not name.strip() or not name.isprintable():
+            raise UsageProblem(f"side name {name!r} must be printable and not empty")
         contenders.append(Contender(name, language, path.read_bytes()))
+    if len({c.name for c in contenders}) != len(contenders):
+        raise UsageProblem("every side needs a different name (use --name)")
     return contenders
 
 
@@ -144,7 +155,7 @@ async def _play(
         MofNCompleteColumn(),
         TextColumn("{task.fields[last]}"),
         console=Console(stderr=True),
-        disable=quiet,
+        disable=quiet or not sys.stderr.isatty(),
         transient=True,
     )
     tasks = {

@@ -34,6 +34,7 @@ def questions() -> None:
 def list_questions() -> None:
     """List the demo bank."""
     table = Table("id", "title", "difficulty", "tags", "tests", "time limit")
+    table.columns[0].no_wrap = True
     for package in demo_bank(bootstrap.languages()):
         question = package.question
         table.add_row(
@@ -71,7 +72,7 @@ async def _validate_all(
         try:
             package = load_package(Path(folder), table)
         except BitCodeError as error:
-            console.print(f"[red]✗[/] {folder}: {error}", markup=False)
+            click.echo(f"bitcode: {error}", err=True)
             problems += 1
             continue
         validators = ValidatorCache(judge, table)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from dependency_injector import providers
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.exceptions import ClientException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import (
     JsonRenderPlugin,
@@ -17,6 +19,7 @@ from litestar.openapi.plugins import (
     SwaggerRenderPlugin,
 )
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from bitcode_adapters.sql.migrate import upgrade
 from bitcode_http.container import Container, close
@@ -51,11 +54,43 @@ def create_app(
         openapi_config=_openapi(),
         cors_config=_cors(settings),
         logging_config=None,
+        request_class=BodyRequest,
     )
     # Litestar's own middleware runs only on matched routes; wrapping the whole
     # handler logs 404s, 405s and crashes too.
-    app.asgi_handler = RequestLog(app.asgi_handler)
+    app.asgi_handler = RequestLog(HeadAsGet(app.asgi_handler))
     return app
+
+
+class HeadAsGet:
+    """Answers HEAD as GET without the body. Litestar refuses HEAD on a
+    handler that returns a body, so it is done around the whole app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = cast("Message", {**message, "body": b""})
+            await send(message)
+
+        as_get = cast("Scope", {**scope, "method": "GET"})
+        await self.app(as_get, receive, send_headers_only)
+
+
+class BodyRequest(Request[Any, Any, Any]):
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            # msgspec recurses once per nesting level: a body of 100,000 "["
+            # is malformed input, not a server failure.
+            raise ClientException("The request body is nested too deeply.") from None
 
 
 def _provided(provider: providers.Provider[Any]) -> Provide:

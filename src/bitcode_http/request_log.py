@@ -62,15 +62,17 @@ def _looks_secret(key: str) -> bool:
 
 
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
-    """Send every log line to stderr in ``log_format`` (``json`` or ``console``)."""
+    """Send every log line to stderr in ``log_format`` (``json`` or
+    ``console``), and nowhere else."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else ConsoleFormatter()
     )
     root = logging.getLogger()
-    for existing in [h for h in root.handlers if getattr(h, "_bitcode", False)]:
+    # The server owns the root logger: a handler left by an earlier
+    # ``basicConfig`` (the CLI's) would print every line a second time.
+    for existing in list(root.handlers):
         root.removeHandler(existing)
-    handler._bitcode = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     # uvicorn's own access log would repeat the request line.

@@ -17,6 +17,7 @@ from bitcode_core.accounts.model import DeviceSession, User
 from bitcode_core.accounts.usecases import SignedIn
 from bitcode_core.catalog import model as catalog
 from bitcode_core.checking import CheckFlags
+from bitcode_core.errors import InvalidInput
 from bitcode_core.questions import (
     Difficulty,
     Limits,
@@ -32,6 +33,7 @@ Password = Annotated[str, Meta(max_length=4096)]
 Token = Annotated[str, Meta(max_length=512)]
 Text = Annotated[str, Meta(max_length=200_000)]
 TestText = Annotated[str, Meta(max_length=2_000_000)]
+TestBytes = Annotated[bytes, Meta(max_length=2_000_000)]
 
 
 def timestamp(seconds: float) -> datetime:
@@ -266,22 +268,54 @@ class CheckBody(msgspec.Struct, kw_only=True):
 
 
 class CaseBody(msgspec.Struct, kw_only=True):
+    """A test's input and answer as text, or, when they are not UTF-8, as
+    base64 in ``input_base64`` and ``answer_base64``: bytes round-trip exactly."""
+
     name: Annotated[str, Meta(min_length=1, max_length=128)]
-    input: TestText
-    answer: TestText
+    input: TestText | UnsetType = UNSET
+    answer: TestText | UnsetType = UNSET
+    input_base64: TestBytes | UnsetType = UNSET
+    answer_base64: TestBytes | UnsetType = UNSET
 
     @classmethod
     def of(cls, test: TestCase) -> CaseBody:
+        input_text, input_data = _text_or_bytes(test.input)
+        answer_text, answer_data = _text_or_bytes(test.answer)
         return cls(
             name=test.name,
-            input=test.input.decode("utf-8", "replace"),
-            answer=test.answer.decode("utf-8", "replace"),
+            input=input_text,
+            answer=answer_text,
+            input_base64=input_data,
+            answer_base64=answer_data,
         )
 
     def test(self, *, sample: bool) -> TestCase:
         return TestCase(
-            self.name, self.input.encode(), self.answer.encode(), sample=sample
+            self.name,
+            _one_of(self.name, "input", self.input, self.input_base64),
+            _one_of(self.name, "answer", self.answer, self.answer_base64),
+            sample=sample,
         )
+
+
+def _text_or_bytes(data: bytes) -> tuple[str | UnsetType, bytes | UnsetType]:
+    try:
+        return data.decode(), UNSET
+    except UnicodeDecodeError:
+        return UNSET, data
+
+
+def _one_of(
+    name: str, field: str, text: str | UnsetType, data: bytes | UnsetType
+) -> bytes:
+    if isinstance(text, str) and data is UNSET:
+        return text.encode()
+    if isinstance(data, bytes) and text is UNSET:
+        return data
+    raise InvalidInput(
+        f"test {name!r} needs exactly one of {field} and {field}_base64",
+        field=field,
+    )
 
 
 class QuestionEdit(msgspec.Struct, kw_only=True):

@@ -111,6 +111,17 @@ class TestBattle:
             pytest.param(
                 ["max-subarray", str(ACCEPTED_PY)], "at least two", id="alone"
             ),
+            pytest.param(
+                ["max-subarray", str(MAX_SUBARRAY), str(WRONG_PY)],
+                "is a folder, not a solution file",
+                id="folder",
+            ),
+            pytest.param(
+                ["max-subarray", str(ACCEPTED_PY), str(ACCEPTED_PY)],
+                "different name",
+                id="same-name",
+            ),
+            pytest.param(["--demo", "max-subarray"], "--demo takes no", id="demo-args"),
         ],
     )
     def test_a_mistake_is_one_clear_line_and_a_failure_status(
@@ -120,8 +131,17 @@ class TestBattle:
 
         assert result.returncode == 1
         assert message in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+        assert len(result.stderr.splitlines()) == 1
         assert not (tmp_path / "ratings.json").exists()
+
+    def test_an_unusable_ratings_file_fails_before_judging_in_one_line(self, tmp_path):
+        (tmp_path / "ratings.json").mkdir()
+
+        result = bitcode("battle", "--demo", data_dir=tmp_path)
+
+        assert result.returncode == 1
+        assert "ratings.json" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
 
     def test_a_broken_package_is_one_clear_line_naming_the_file(self, tmp_path):
         package = tmp_path / "broken"

@@ -241,3 +241,39 @@ class TestDemoBank:
         assert any(q.check.flags.compares_floats for q in questions)
         assert any(len(t.input) >= 1_000_000 for q in questions for t in q.tests)
         assert any(q.check.validator is not None for q in questions)
+
+
+class TestHostileConfig:
+    def test_a_yaml_alias_bomb_is_refused_before_it_expands(self, package):
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        root = package(**{"problem.yaml": bomb + "keywords: *i\n"})
+
+        with pytest.raises(InvalidQuestion, match="aliases"):
+            load_package(root, LANGUAGES)
+
+    def test_an_oversized_problem_yaml_is_refused(self, package):
+        root = package(**{"problem.yaml": "name: x\n#" + "y" * 70_000 + "\n"})
+
+        with pytest.raises(InvalidQuestion, match="larger than"):
+            load_package(root, LANGUAGES)
+
+    @pytest.mark.parametrize(
+        "keywords",
+        [
+            pytest.param("[" + ", ".join(f"t{i}" for i in range(40)) + "]", id="many"),
+            pytest.param("[" + "x" * 100 + "]", id="long"),
+        ],
+    )
+    def test_tags_beyond_the_rules_are_refused(self, package, keywords):
+        root = package(**{"problem.yaml": f"name: Echo\nkeywords: {keywords}\n"})
+
+        with pytest.raises(InvalidQuestion, match="tag"):
+            load_package(root, LANGUAGES)
+
+    def test_repeated_tags_are_kept_once(self, package):
+        root = package(**{"problem.yaml": "name: Echo\nkeywords: [io, IO, io]\n"})
+
+        assert load_package(root, LANGUAGES).question.tags == ("io",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import errno
+import gc
 import logging
 import secrets
 import socket
@@ -22,6 +23,7 @@ import pytest
 
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.sandbox import SandboxJudge, SandboxProgram
+from bitcode_adapters.sandbox import judge as judge_module
 from bitcode_core.errors import JudgeFailure, LanguageUnavailable, SandboxUnavailable
 from bitcode_core.languages import Language
 from bitcode_core.ports import Execution, ExitStatus, Program
@@ -126,6 +128,11 @@ def no_process_left(uids: Collection[int], within_s: float = 2.0) -> bool:
         time.sleep(0.05)
     return True
 
+
+FORK_BOMB = """
+    #include <unistd.h>
+    int main(void) { for (;;) fork(); }
+"""
 
 HELLO_AND_SUM = {
     "python3": """
@@ -232,15 +239,33 @@ class TestTimeLimits:
     def test_a_fork_bomb_is_contained_and_leaves_no_process_behind(
         self, judge: SandboxJudge
     ) -> None:
-        source = """
-            #include <unistd.h>
-            int main(void) { for (;;) fork(); }
-        """
-
-        execution = run(judge, "c", source, limits=QUICK)
+        execution = run(judge, "c", FORK_BOMB, limits=QUICK)
 
         assert execution.status is ExitStatus.TIME_LIMIT
         assert processes_of(judge.uids) == []
+
+    @pytest.mark.parametrize(
+        "attempt", [pytest.param(i, id=f"try-{i}") for i in range(5)]
+    )
+    def test_a_fork_bomb_beside_a_normal_program_leaves_its_verdict_alone(
+        self, judge: SandboxJudge, attempt: int
+    ) -> None:
+        bomb = compile_ok(judge, "c", FORK_BOMB)
+        summer = compile_ok(judge, "python3", HELLO_AND_SUM["python3"])
+
+        async def side_by_side() -> list[Execution]:
+            runs = [judge.run(bomb, b"", QUICK) for _ in range(PARALLELISM - 1)]
+            runs += [judge.run(summer, b"1 2 3\n", ROOMY) for _ in range(4)]
+            return await asyncio.gather(*runs)
+
+        executions = sync(side_by_side())
+        sync(judge.release(bomb))
+        sync(judge.release(summer))
+
+        bombs, sums = executions[: PARALLELISM - 1], executions[PARALLELISM - 1 :]
+        assert all(e.status is ExitStatus.TIME_LIMIT for e in bombs)
+        assert all(e.status is ExitStatus.OK for e in sums)
+        assert all(printed(e) == "hello\n6\n" for e in sums)
 
 
 @pytest.mark.no_skip
@@ -739,6 +764,36 @@ class TestLanguagesAndPrograms:
         with pytest.raises(LanguageUnavailable, match="no-such-interpreter"):
             sync(judge.compile(missing, b"anything"))
 
+    @pytest.mark.parametrize(
+        ("failures", "status"),
+        [
+            pytest.param(1, ExitStatus.OK, id="retried"),
+            pytest.param(2, ExitStatus.INTERNAL, id="given-up"),
+        ],
+    )
+    def test_a_launch_that_fails_is_retried_once_then_reported_not_raised(
+        self,
+        judge: SandboxJudge,
+        monkeypatch: pytest.MonkeyPatch,
+        failures: int,
+        status: ExitStatus,
+    ) -> None:
+        program = compile_ok(judge, "python3", "print(1)")
+        real = judge_module.sealed_input
+        left = [failures]
+
+        def busy_at_first(data: bytes) -> int:
+            if left[0]:
+                left[0] -= 1
+                raise OSError(errno.EBUSY, "Device or resource busy")
+            return real(data)
+
+        monkeypatch.setattr(judge_module, "sealed_input", busy_at_first)
+        execution = sync(judge.run(program, b"", ROOMY))
+        sync(judge.release(program))
+
+        assert execution.status is status
+
     def test_a_released_program_cannot_run_again(self, judge: SandboxJudge) -> None:
         program = compile_ok(judge, "python3", "print(1)")
         sync(judge.release(program))
@@ -751,13 +806,34 @@ class TestLanguagesAndPrograms:
             assert set(other.uids).isdisjoint(judge.uids)
             assert len(set(other.uids)) == 3
 
-    def test_closing_the_judge_removes_its_folders(self) -> None:
+    @pytest.mark.parametrize(
+        "ending",
+        [
+            pytest.param("closed", id="closed"),
+            pytest.param("main", id="collected-on-the-main-thread"),
+            pytest.param("worker", id="collected-on-its-own-worker"),
+        ],
+    )
+    def test_an_ended_judge_leaves_no_folder_behind(self, ending: str) -> None:
         made = SandboxJudge(parallelism=1, uid_base=TEST_UID_BASE)
         program = compile_ok(made, "python3", "print(1)")
         assert isinstance(program, SandboxProgram)
         root = program.directory.parent
+        executor = made._executor  # one of its own threads, to collect it on
 
-        made.close()
+        gc.disable()  # only the collections below may finalize it
+        try:
+            if ending == "closed":
+                made.close()
+            garbage: list[object] = [made]
+            garbage.append(garbage)  # only the cycle collector can free it
+            del made, garbage
+            if ending == "worker":
+                executor.submit(gc.collect).result()
+            else:
+                gc.collect()
+        finally:
+            gc.enable()
 
         assert not root.exists()
 

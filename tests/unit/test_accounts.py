@@ -18,6 +18,7 @@ from bitcode_adapters.memory import (
     InMemoryUserRepository,
 )
 from bitcode_adapters.system_secrets import SystemSecrets
+from bitcode_core.accounts import rules
 from bitcode_core.accounts.model import Principal, Role
 from bitcode_core.accounts.usecases import (
     Accounts,
@@ -714,3 +715,24 @@ class TestRoles:
     async def test_an_unknown_user_has_no_role_to_set(self, world):
         with pytest.raises(NotFound):
             await world.accounts.set_role("nobody", Role.ADMIN)
+
+
+class TestEmailRules:
+    @pytest.mark.parametrize(
+        "email",
+        [
+            pytest.param("a\x00@b.org", id="nul"),
+            pytest.param("<a@b.org>", id="angle-brackets"),
+            pytest.param('"quoted"@example.org', id="quoted"),
+            pytest.param("a@[127.0.0.1]", id="ip-literal"),
+            pytest.param("a@b", id="no-tld"),
+            pytest.param("a..b@example.org", id="double-dot"),
+            pytest.param("x" * 65 + "@example.org", id="long-local-part"),
+        ],
+    )
+    def test_refuses_addresses_a_mail_header_could_be_tricked_with(self, email):
+        with pytest.raises(InvalidInput):
+            rules.normalise_email(email)
+
+    def test_accepts_and_lowercases_a_plain_address(self):
+        assert rules.normalise_email(" Ada.L+x@Example.ORG ") == "ada.l+x@example.org"

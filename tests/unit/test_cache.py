@@ -12,6 +12,7 @@ import pytest
 from bitcode_adapters.cache import CachedQuestionCatalog, InProcessCache
 from bitcode_adapters.memory import InMemoryQuestionCatalog
 from bitcode_core.catalog.model import CatalogEntry, Page, QuestionFilter
+from bitcode_core.errors import Conflict, QuestionNotFound
 from bitcode_core.questions import Difficulty, Question
 from bitcode_core.questions import TestCase as Case
 
@@ -119,6 +120,34 @@ class TestCachedQuestionCatalog:
 
         assert await cached.list(EVERYTHING, None, 10) == Page((), None)
         assert await cached.get("sum") is None
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            pytest.param("edit", id="edited-elsewhere"),
+            pytest.param("delete", id="deleted-elsewhere"),
+        ],
+    )
+    async def test_a_refused_edit_drops_what_another_writer_made_stale(
+        self, change: str
+    ) -> None:
+        store = InMemoryQuestionCatalog()  # the database both processes share
+        cached = CachedQuestionCatalog(store, InProcessCache())
+        await cached.add(entry("Sum"))
+        await cached.list(EVERYTHING, None, 10)
+        assert await cached.get("sum") is not None
+        if change == "edit":
+            await store.update(entry("Imported", version=2))
+        else:
+            await store.delete("sum")
+
+        with pytest.raises((Conflict, QuestionNotFound)):
+            await cached.update(entry("Mine", version=2))
+
+        assert await cached.get("sum") == await store.get("sum")
+        assert await cached.list(EVERYTHING, None, 10) == await store.list(
+            EVERYTHING, None, 10
+        )
 
 
 class TestInProcessCache:

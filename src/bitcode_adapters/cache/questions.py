@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 
 from bitcode_adapters.cache.base import Cache, CacheUnavailable
 from bitcode_core.catalog.model import CatalogEntry, Page, QuestionFilter
 from bitcode_core.catalog.ports import QuestionCatalog
+from bitcode_core.errors import Conflict, NotFound
 
 NAMESPACE = "questions"
 
@@ -46,10 +48,15 @@ class CachedQuestionCatalog:
         return entry
 
     async def update(self, entry: CatalogEntry) -> None:
-        await self._catalog.update(entry)
+        try:
+            await self._catalog.update(entry)
+        except (Conflict, NotFound):
+            await self._forget_stale()
+            raise
         await self._cache.bump(NAMESPACE)
 
     async def delete(self, question_id: str) -> bool:
+        # Bumped even when nothing was deleted: the cache may still show it.
         deleted = await self._catalog.delete(question_id)
         await self._cache.bump(NAMESPACE)
         return deleted
@@ -64,6 +71,12 @@ class CachedQuestionCatalog:
         page = await self._catalog.list(where, cursor, limit)
         await self._cache.set(key, page, self._ttl_s)
         return page
+
+    async def _forget_stale(self) -> None:
+        # The store disagrees with what was cached: another process changed
+        # it. Drop the cached view so the client's reload reads the truth.
+        with contextlib.suppress(CacheUnavailable):
+            await self._cache.bump(NAMESPACE)
 
     async def _generation(self) -> int | None:
         try:

@@ -17,8 +17,15 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+# F_SEAL_FUTURE_WRITE (Linux 5.1; the fcntl module lacks the name before Python
+# 3.12) refuses writes and writable mappings as F_SEAL_WRITE does. F_SEAL_WRITE
+# also waits for the kernel to drop every transient reference to the file's
+# pages, and fails with EBUSY when that takes a moment too long, as it does
+# while reclaim or migration holds them on a busy host (a fork bomb in another
+# slot). A file nobody has mapped or pinned gains nothing from that wait.
+_F_SEAL_FUTURE_WRITE: int = getattr(fcntl, "F_SEAL_FUTURE_WRITE", 0x0010)
 _SEALS = (
-    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
+    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | _F_SEAL_FUTURE_WRITE
 )
 
 
@@ -76,7 +83,8 @@ def sealed_input(data: bytes) -> int:
     """A read-only descriptor on an anonymous in-memory file holding ``data``.
 
     Nothing in the sandbox can name the file, and its seals refuse writes even
-    through a descriptor opened for writing.
+    through a descriptor opened for writing. It is never mapped, so sealing it
+    cannot be refused for a mapping or a pinned page.
     """
     fd = os.memfd_create("stdin", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     try:

@@ -120,11 +120,14 @@ class SandboxJudge:
         self._claims = UidClaims(uid_base, self._parallelism + 1)
         *slot_uids, probe_uid = self._claims.uids
         self._root = Path(tempfile.mkdtemp(prefix="bitcode-judge-", dir=root))
+        workers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self._executor = ThreadPoolExecutor(
-            max_workers=self._parallelism, thread_name_prefix="sandbox"
+            max_workers=self._parallelism,
+            thread_name_prefix="sandbox",
+            initializer=lambda: workers.add(threading.current_thread()),
         )
         self._finalizer = weakref.finalize(
-            self, _shut_down, self._executor, self._root, self._claims
+            self, _shut_down, self._executor, workers, self._root, self._claims
         )
         # Slot uids pass through (but cannot list) to reach their own folders.
         os.chmod(self._root, 0o711)  # noqa: S103
@@ -319,12 +322,9 @@ class SandboxJudge:
             stderr_head=True,
         )
         try:
-            ended = self._launch(
-                self._jail, job, identity, rlimits=rlimits, watch=watch
-            )
+            execution = self._execute(job, identity, limits, rlimits, watch)
         finally:
             seal_directory(folder)
-        execution = execution_of(ended, limits, signals_as_exit_codes=self._wrapped)
         _log("sandbox.compile", language, execution, logging.INFO)
         return execution
 
@@ -355,10 +355,7 @@ class SandboxJudge:
             output_cap=limits.output_bytes,
             stderr_kept=_STDERR_KEPT,
         )
-        ended = self._launch(
-            self._jail, job, identity, stdin=stdin, rlimits=rlimits, watch=watch
-        )
-        execution = execution_of(ended, limits, signals_as_exit_codes=self._wrapped)
+        execution = self._execute(job, identity, limits, rlimits, watch, stdin=stdin)
         _log("sandbox.run", language, execution, logging.DEBUG)
         return execution
 
@@ -393,6 +390,38 @@ class SandboxJudge:
         finally:
             remove_tree(data)
             remove_tree(feedback)
+
+    def _execute(
+        self,
+        job: Job,
+        identity: Identity,
+        limits: Limits,
+        rlimits: ResourceLimits,
+        watch: Watch,
+        *,
+        stdin: bytes = b"",
+    ) -> Execution:
+        """Run a compiler or a program once. A launch can fail for the host's
+        moment (no memory, no process slot) or for what a program left behind,
+        so it is tried again once; failing twice is the sandbox's failure, an
+        ``INTERNAL`` execution, never an error for the caller."""
+        launch = functools.partial(
+            self._launch,
+            self._jail,
+            job,
+            identity,
+            stdin=stdin,
+            rlimits=rlimits,
+            watch=watch,
+        )
+        try:
+            ended = launch()
+        except JudgeFailure:
+            try:
+                ended = launch()
+            except JudgeFailure:  # logged by the launch, not shown to the user
+                return Execution(ExitStatus.INTERNAL)
+        return execution_of(ended, limits, signals_as_exit_codes=self._wrapped)
 
     def _launch(
         self,
@@ -537,7 +566,18 @@ def _log(event: str, language: Language, execution: Execution, level: int) -> No
     logger.log(level, event, extra=fields)
 
 
-def _shut_down(executor: ThreadPoolExecutor, root: Path, claims: UidClaims) -> None:
-    executor.shutdown(wait=True, cancel_futures=True)
-    remove_tree(root)
-    claims.close()
+def _shut_down(
+    executor: ThreadPoolExecutor,
+    workers: weakref.WeakSet[threading.Thread],
+    root: Path,
+    claims: UidClaims,
+) -> None:
+    # The garbage collector runs on whichever thread allocates, so the judge can
+    # be finalized on one of its own workers, which cannot wait for itself. Any
+    # other worker is idle then: a task in flight would keep the judge alive.
+    on_worker = threading.current_thread() in workers
+    try:
+        executor.shutdown(wait=not on_worker, cancel_futures=True)
+    finally:
+        remove_tree(root)
+        claims.close()

@@ -16,7 +16,14 @@ from bitcode_core.errors import InvalidInput, WeakPassword
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
 USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{1,30}[a-z0-9])")
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+# The common, unquoted form (RFC 5321 dot-atoms, an LDH domain with a letter TLD):
+# no quotes, brackets, IP literals or control characters that a mail header
+# could be tricked with.
+EMAIL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+EMAIL_LOCAL_MAX = 64
 COUNTRY = re.compile(r"[A-Z]{2}")
 DISPLAY_NAME_MAX = 64
 BIO_MAX = 500
@@ -24,7 +31,8 @@ BIO_MAX = 500
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if len(email) > 254 or not EMAIL.fullmatch(email):
+    local = email.split("@", 1)[0]
+    if len(email) > 254 or len(local) > EMAIL_LOCAL_MAX or not EMAIL.fullmatch(email):
         raise InvalidInput("not a valid email address", field="email")
     return email
 
@@ -77,8 +85,11 @@ def check_display_name(name: str) -> str:
 
 
 def check_bio(bio: str) -> str:
-    if len(bio) > BIO_MAX:
-        raise InvalidInput(f"a bio is at most {BIO_MAX} characters", field="bio")
+    controls = (c for c in bio if c not in "\n\t")
+    if len(bio) > BIO_MAX or any(unicodedata.category(c) == "Cc" for c in controls):
+        raise InvalidInput(
+            f"a bio is at most {BIO_MAX} printable characters", field="bio"
+        )
     return bio
 
 

@@ -58,7 +58,9 @@ class AccountSettings:
     verify_ttl_s: float = 24 * 3600
     reset_ttl_s: float = 3600
     login_failures_per_account: int = 5
-    login_attempts_per_address: int = 50
+    # Counts every attempt, so it must leave room for a room of players behind one
+    # NAT address; the per-account limit is what stops guessing one password.
+    login_attempts_per_address: int = 300
     login_window_s: float = 15 * 60
 
 
@@ -248,14 +250,14 @@ class Accounts:
         token = await self._new_one_time_token(
             user, TokenPurpose.RESET_PASSWORD, self.settings.reset_ttl_s
         )
-        link = f"{self.settings.public_url}/reset-password?token={quote(token)}"
+        endpoint = f"{self.settings.public_url}/auth/password-reset/confirm"
         await self._mailer.send(
             Mail(
                 user.email,
                 "Reset your BitCode password",
                 "Someone asked to reset the password of your BitCode account.\n"
-                f"To choose a new one, open this link within the hour:\n\n{link}\n\n"
-                f"Or send this token to the API: {token}\n\n"
+                "Within the hour, send this token to the API with your new password "
+                f"(POST {endpoint}): {token}\n\n"
                 "If it was not you, ignore this mail: your password is unchanged.\n",
             )
         )

@@ -39,6 +39,8 @@ class Catalog:
     ) -> Page:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
+        if where.text is not None and any(ord(c) < 32 for c in where.text):
+            raise InvalidInput("the search text has control characters", field="q")
         return await self._catalog.list(where, cursor, limit)
 
     async def detail(self, question_id: str, viewer: Principal | None) -> QuestionView:

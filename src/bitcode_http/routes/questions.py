@@ -37,6 +37,9 @@ from bitcode_http.schemas import (
 )
 
 UPLOAD_LIMITS = ZipLimits()
+# Paths under /questions that a question id would shadow, so it could never be
+# read or edited there.
+ROUTE_NAMES = frozenset({"upload"})
 _MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -102,6 +105,7 @@ class QuestionsController(Controller):
         catalog: NamedDependency[Catalog],
         principal: NamedDependency[Principal],
     ) -> Response[QuestionDetail]:
+        _refuse_route_name(data.id)
         entry = await catalog.create(principal, data.question(data.id))
         return _with_etag(
             QuestionDetail.of(entry, shows_hidden=True), entry, HTTP_201_CREATED
@@ -174,6 +178,7 @@ class QuestionsController(Controller):
             UPLOAD_LIMITS,
         )
         question = package.question
+        _refuse_route_name(question.id)
         try:
             entry = await catalog.create(principal, question)
         except Conflict:
@@ -182,6 +187,13 @@ class QuestionsController(Controller):
             entry = await catalog.update(principal, question)
         return _with_etag(
             QuestionDetail.of(entry, shows_hidden=True), entry, HTTP_201_CREATED
+        )
+
+
+def _refuse_route_name(question_id: str) -> None:
+    if question_id in ROUTE_NAMES:
+        raise InvalidInput(
+            f"{question_id!r} is the name of a route; choose another id", field="id"
         )
 
 

@@ -31,7 +31,8 @@ from bitcode_http.settings import Settings, load_settings
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's
 REPO = Path(__file__).resolve().parents[3]
 DEMO_BANK = REPO / "questions"
-_TOKEN = re.compile(r"token=([A-Za-z0-9_%-]+)")
+# A link's query, or a token given bare after "(POST <endpoint>):".
+_TOKEN = re.compile(r"(?:token=|\): )([A-Za-z0-9_%-]+)")
 
 
 def fast_hasher(opened: Opened) -> Argon2PasswordHasher:

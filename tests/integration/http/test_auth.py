@@ -400,3 +400,17 @@ class TestDeleteAccount:
         assert response.status_code == 409
         assert problem(response)["code"] == "conflict"
         assert api.get("/users/me", headers=headers).status_code == 200
+
+
+class TestMalformedBodies:
+    def test_a_deeply_nested_body_is_a_bad_request(self, api: Api) -> None:
+        body = b"[" * 100_000 + b"]" * 100_000
+
+        response = api.post(
+            "/auth/register",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+        assert response.status_code == 400
+        assert problem(response)["code"] == "bad-request"

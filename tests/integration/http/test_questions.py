@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bitcode_adapters.sql.catalog import SqlQuestionCatalog
 from bitcode_core.accounts.model import Role
 from tests.integration.http.conftest import DEMO_BANK, Api, problem, question_body
 
@@ -195,6 +199,19 @@ class TestDetail:
 
         assert (body["hidden"] is not None) is sees_hidden
 
+    def test_head_answers_as_get_without_a_body(
+        self, api: Api, setter: dict[str, str]
+    ) -> None:
+        api.post("/questions", json=question_body("sum"), headers=setter)
+        get = api.get("/questions/sum")
+
+        head = api.head("/questions/sum")
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["ETag"] == get.headers["ETag"]
+        assert head.headers["Content-Length"] == str(len(get.content))
+
     def test_an_unknown_question_is_not_found(self, api: Api) -> None:
         response = api.get("/questions/nope")
 
@@ -252,6 +269,23 @@ class TestCreate:
 
         assert response.status_code == 422
         assert problem(response)["code"] == "invalid-question"
+
+    def test_an_id_naming_a_route_is_refused(
+        self, api: Api, setter: dict[str, str]
+    ) -> None:
+        response = api.post("/questions", json=question_body("upload"), headers=setter)
+
+        assert response.status_code == 422
+        assert problem(response)["errors"][0]["field"] == "id"
+        assert api.get("/questions").json()["items"] == []
+
+    def test_a_package_named_like_a_route_is_refused(
+        self, api: Api, setter: dict[str, str]
+    ) -> None:
+        response = upload(api, setter, zipped(DEMO_BANK / "a-plus-b"), "upload.zip")
+
+        assert response.status_code == 422
+        assert problem(response)["errors"][0]["field"] == "id"
 
     def test_a_limit_out_of_range_is_a_validation_error(
         self, api: Api, setter: dict[str, str]
@@ -337,6 +371,67 @@ class TestUpdate:
         )
 
         assert response.status_code == 404
+
+    def test_an_edit_made_by_another_process_shows_after_one_conflict(
+        self, api: Api, setter: dict[str, str]
+    ) -> None:
+        api.post("/questions", json=question_body("sum"), headers=setter)
+        assert api.get("/questions/sum").json()["version"] == 1  # now cached
+        elsewhere = SqlQuestionCatalog(api.container.database())  # an import
+        current = api.run(elsewhere.get, "sum")
+        imported = replace(current.question, title="Imported")
+        api.run(elsewhere.update, replace(current, question=imported, version=2))
+
+        refused = api.put("/questions/sum", json=question_body("sum"), headers=setter)
+        reloaded = api.get("/questions/sum", headers=setter).json()
+        edit = question_body("sum", expected_version=reloaded["version"])
+        retried = api.put("/questions/sum", json=edit, headers=setter)
+
+        assert refused.status_code == 409
+        assert (reloaded["version"], reloaded["title"]) == (2, "Imported")
+        assert retried.status_code == 200
+        assert retried.json()["version"] == 3
+
+    def test_binary_test_data_survives_an_edit_byte_for_byte(
+        self, api: Api, setter: dict[str, str], tmp_path: Path
+    ) -> None:
+        package = tmp_path / "binary"
+        shutil.copytree(DEMO_BANK / "a-plus-b", package)
+        binary = b"\xff\xfe\x00\x01 not utf-8\n"
+        (package / "data" / "secret" / "01-zeros.ans").write_bytes(binary)
+        upload(api, setter, zipped(package, "binary"))
+        loaded = api.get("/questions/binary", headers=setter).json()
+        edit = {**loaded, "title": "Renamed"}
+
+        response = api.put("/questions/binary", json=edit, headers=setter)
+
+        assert response.status_code == 200, response.text
+        hidden = api.get("/questions/binary", headers=setter).json()["hidden"]
+        assert hidden == loaded["hidden"]
+        zeros = next(t for t in hidden if t["name"] == "secret/01-zeros")
+        assert "answer" not in zeros
+        assert base64.b64decode(zeros["answer_base64"]) == binary
+        assert zeros["input"] == "0 0\n"
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            pytest.param({"input": "1", "input_base64": "MQ=="}, id="both"),
+            pytest.param({}, id="neither"),
+        ],
+    )
+    def test_a_test_needs_its_data_in_exactly_one_form(
+        self, api: Api, setter: dict[str, str], case: dict[str, str]
+    ) -> None:
+        api.post("/questions", json=question_body("sum"), headers=setter)
+        hidden = [{"name": "odd", "answer": "2\n", **case}]
+
+        response = api.put(
+            "/questions/sum", json=question_body("sum", hidden=hidden), headers=setter
+        )
+
+        assert response.status_code == 422
+        assert problem(response)["errors"][0]["field"] == "input"
 
 
 class TestDelete:

@@ -4,11 +4,35 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+from collections.abc import Iterator
 
 import pytest
 
-from bitcode_http.request_log import JsonFormatter
+from bitcode_http.request_log import JsonFormatter, configure_logging
 from tests.integration.http.conftest import PASSWORD, Api
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+class TestConfigureLogging:
+    def test_each_event_is_one_line_even_after_a_basic_config(
+        self, root_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        root_logger.addHandler(logging.StreamHandler(sys.stderr))  # as the CLI's
+
+        configure_logging("json")
+        logging.getLogger("bitcode.test").warning("battle.started")
+
+        lines = capsys.readouterr().err.splitlines()
+        assert [json.loads(line)["event"] for line in lines] == ["battle.started"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
