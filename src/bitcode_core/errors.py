@@ -8,7 +8,8 @@ BitCodeError
  ├── SandboxUnavailable     no safe way to run untrusted code here
  ├── JudgeFailure           the judge itself broke (never the player's fault)
  ├── BattleRuleViolation    an action the battle's rules refuse
- │    └── BattleOver         the battle has ended
+ │    ├── BattleOver         the battle has ended
+ │    └── RoomRuleViolation  an action a room's lobby rules refuse
  ├── InvalidInput           a field's value breaks a rule (names the field)
  │    └── WeakPassword       too short, too long or too common
  ├── Conflict               the name or address is taken
@@ -76,6 +77,11 @@ class BattleRuleViolation(BitCodeError):
 class BattleOver(BattleRuleViolation):
     code = "battle-over"
     default_message = "The battle is over."
+
+
+class RoomRuleViolation(BattleRuleViolation):
+    code = "room-rule"
+    default_message = "The room's rules do not allow that."
 
 
 class InvalidInput(BitCodeError):

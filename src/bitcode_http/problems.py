@@ -57,6 +57,7 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.JudgeFailure: Problem(503, "Judge failure"),
     errors.BattleRuleViolation: Problem(409, "Not allowed by the battle rules"),
     errors.BattleOver: Problem(409, "Battle over"),
+    errors.RoomRuleViolation: Problem(409, "Not allowed by the room rules"),
     errors.InvalidInput: Problem(422, "Invalid input"),
     errors.WeakPassword: Problem(422, "Weak password"),
     errors.Conflict: Problem(409, "Conflict"),
