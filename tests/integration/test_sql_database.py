@@ -12,6 +12,7 @@ from bitcode_adapters.sql import (
     normalise_database_url,
     redacted_url,
 )
+from bitcode_adapters.sql.database import SQLITE_BUSY_TIMEOUT_MS
 
 
 class TestNormalisingUrls:
@@ -74,7 +75,7 @@ class TestConnecting:
         finally:
             await database.dispose()
 
-        assert settings == ["wal", 1, 5000]
+        assert settings == ["wal", 1, SQLITE_BUSY_TIMEOUT_MS]
 
     @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
     async def test_ping_answers_true_when_the_database_answers(

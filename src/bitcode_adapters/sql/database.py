@@ -32,7 +32,7 @@ from bitcode_core.errors import BitCodeError
 
 logger = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock
+SQLITE_BUSY_TIMEOUT_MS = 20_000  # how long a writer waits for the write lock
 # An execution option: take SQLite's write lock when the transaction begins.
 SQLITE_IMMEDIATE = "bitcode_sqlite_immediate"
 
