@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 import uvicorn
 
@@ -28,9 +26,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     if workers > 1 and settings.redis_url is None:
-        # Each process would keep its own cache and never hear of another's
-        # edits: without Redis, several workers run uncached.
-        os.environ["PROCESS_CACHE"] = "0"
+        # Rooms and their events live in the process without Redis: players
+        # on two workers would never meet.
+        raise click.ClickException(
+            "--workers above 1 needs REDIS_URL: the lobby and its events are "
+            "shared through Redis"
+        )
     click.echo(
         f"BitCode API on http://{host}:{port} ({settings.env}); "
         f"docs at http://{host}:{port}/schema",
@@ -47,4 +48,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=False,
         proxy_headers=True,
         server_header=False,
+        ws_max_size=settings.realtime.max_message_bytes,
+        ws_ping_interval=settings.realtime.ping_interval_s,
+        ws_ping_timeout=settings.realtime.ping_interval_s,
     )

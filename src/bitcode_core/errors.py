@@ -18,7 +18,8 @@ BitCodeError
  │    └── InvalidToken       an access, refresh or one-time token is bad or spent
  ├── PermissionDenied       authenticated, but not allowed
  ├── NotFound               no such thing (or not visible to you)
- │    └── QuestionNotFound   no question with that id
+ │    ├── QuestionNotFound   no question with that id
+ │    └── RoomNotFound       no room with that id (or not visible to you)
  └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
 
@@ -142,3 +143,8 @@ class RateLimited(BitCodeError):
 class QuestionNotFound(NotFound):
     code = "question-not-found"
     default_message = "No such question."
+
+
+class RoomNotFound(NotFound):
+    code = "room-not-found"
+    default_message = "No such room."

@@ -31,8 +31,10 @@ from bitcode_http.principal import (
     provide_viewer,
 )
 from bitcode_http.problems import exception_handlers
+from bitcode_http.realtime.hub import Hub
+from bitcode_http.realtime.server import close_for_shutdown
 from bitcode_http.request_log import RequestLog, configure_logging
-from bitcode_http.routes import auth, health, questions, users
+from bitcode_http.routes import auth, health, questions, realtime, rooms, users
 from bitcode_http.settings import Settings, load_settings
 
 API_VERSION = "0.1.0"
@@ -47,7 +49,14 @@ def create_app(
     container = container or Container(settings=settings)
     configure_logging(settings.log_format)
     app = Litestar(
-        route_handlers=[*auth.ROUTES, *users.ROUTES, *questions.ROUTES, *health.ROUTES],
+        route_handlers=[
+            *auth.ROUTES,
+            *users.ROUTES,
+            *questions.ROUTES,
+            *rooms.ROUTES,
+            *realtime.ROUTES,
+            *health.ROUTES,
+        ],
         dependencies=_dependencies(container),
         exception_handlers=exception_handlers(),
         lifespan=[_lifespan(settings, container)],
@@ -108,6 +117,10 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "database": _provided(container.database),
         "redis": _provided(container.redis),
         "mailer": _provided(container.mailer),
+        "lobby": _provided(container.lobby),
+        "realtime": _provided(container.realtime),
+        "socket_tickets": _provided(container.socket_tickets),
+        "server_settings": _provided(container.settings),
         "principal": Provide(provide_principal),
         "viewer": Provide(provide_viewer),
         "client": Provide(provide_client, sync_to_thread=False),
@@ -119,6 +132,7 @@ def _lifespan(
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        hub: Hub | None = None
         try:
             if settings.auto_migrate:
                 await upgrade(settings.database_url)
@@ -126,8 +140,12 @@ def _lifespan(
                 await load_demo_bank_once(
                     container.catalog(), settings.questions_dir, container.languages()
                 )
+            hub = container.hub()
+            hub.start()
             yield
         finally:
+            if hub is not None:
+                await hub.close(close_for_shutdown)
             await close(container)
 
     return lifespan

@@ -26,15 +26,27 @@ from bitcode_adapters.cache import (
 )
 from bitcode_adapters.clock import SystemClock
 from bitcode_adapters.common_passwords import load_common_passwords
+from bitcode_adapters.events import InProcessEventBus, RedisEventBus
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
+from bitcode_adapters.rooms import (
+    InMemoryChatLog,
+    InMemoryMatchQueue,
+    InMemoryPresence,
+    InMemoryRoomRepository,
+    RedisChatLog,
+    RedisMatchQueue,
+    RedisPresence,
+    RedisRoomRepository,
+)
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
     SqlOneTimeTokenRepository,
+    SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,
     SqlUserRepository,
@@ -42,10 +54,15 @@ from bitcode_adapters.sql import (
 from bitcode_adapters.sql.migrate import upgrade
 from bitcode_adapters.system_secrets import SystemSecrets
 from bitcode_core.accounts.ports import UserRepository
+from bitcode_core.accounts.socket_tickets import SocketTickets
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
-from bitcode_http.settings import Settings
+from bitcode_core.rooms.lobby import Lobby
+from bitcode_http.realtime.connection import ConnectionLimits
+from bitcode_http.realtime.hub import Hub, HubSettings
+from bitcode_http.realtime.server import Origins, Realtime
+from bitcode_http.settings import RealtimeSettings, Settings
 
 
 class Opened:
@@ -114,6 +131,41 @@ def _smtp_mailer(settings: Settings) -> SmtpMailer:
         password=smtp.password,
         starttls=smtp.starttls,
         ssl=smtp.tls,
+    )
+
+
+def _shared_kind(settings: Settings) -> Literal["redis", "memory"]:
+    """Where the lobby lives: in Redis when there is one, so every instance
+    sees the same rooms and events; else in this process."""
+    return "redis" if settings.redis_url is not None else "memory"
+
+
+def _event_bus(
+    settings: Settings, redis: Redis | None, clock: SystemClock, opened: Opened
+) -> InProcessEventBus | RedisEventBus:
+    keep = settings.realtime.event_history
+    bus: InProcessEventBus | RedisEventBus
+    if redis is None:
+        bus = InProcessEventBus(clock, keep=keep)
+    else:
+        bus = RedisEventBus(redis, clock, _prefixed(settings, "events:"), keep=keep)
+    opened.track(bus.close)
+    return bus
+
+
+def _connection_limits(realtime: RealtimeSettings) -> ConnectionLimits:
+    return ConnectionLimits(
+        max_message_bytes=realtime.max_message_bytes,
+        messages_per_s=realtime.messages_per_s,
+        burst=realtime.messages_per_s * 2,
+        backlog=realtime.backlog,
+    )
+
+
+def _hub_settings(realtime: RealtimeSettings) -> HubSettings:
+    return HubSettings(
+        presence_grace_s=realtime.presence_grace_s,
+        sockets_per_user=realtime.sockets_per_user,
     )
 
 
@@ -199,6 +251,71 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     catalog = providers.Singleton(Catalog, question_catalog, clock)
+
+    # The lobby and the WebSocket
+    lobby_prefix = providers.Callable(_prefixed, settings, "lobby:")
+    event_bus = providers.Singleton(_event_bus, settings, redis, clock, opened)
+    rooms = providers.Selector(
+        providers.Callable(_shared_kind, settings),
+        redis=providers.Singleton(RedisRoomRepository, redis, lobby_prefix),
+        memory=providers.Singleton(InMemoryRoomRepository),
+    )
+    chat_log = providers.Selector(
+        providers.Callable(_shared_kind, settings),
+        redis=providers.Singleton(RedisChatLog, redis, lobby_prefix),
+        memory=providers.Singleton(InMemoryChatLog),
+    )
+    match_queue = providers.Selector(
+        providers.Callable(_shared_kind, settings),
+        redis=providers.Singleton(RedisMatchQueue, redis, lobby_prefix),
+        memory=providers.Singleton(InMemoryMatchQueue),
+    )
+    presence = providers.Selector(
+        providers.Callable(_shared_kind, settings),
+        redis=providers.Singleton(RedisPresence, redis, lobby_prefix),
+        memory=providers.Singleton(InMemoryPresence),
+    )
+    ratings = providers.Singleton(SqlPlayerRatings, database)
+    lobby = providers.Singleton(
+        Lobby,
+        rooms=rooms,
+        bus=event_bus,
+        chat=chat_log,
+        queue=match_queue,
+        presence=presence,
+        users=users,
+        catalog=question_catalog,
+        languages=languages,
+        ratings=ratings,
+        limiter=rate_limiter,
+        secrets=secrets,
+        clock=clock,
+    )
+    socket_tickets = providers.Singleton(
+        SocketTickets,
+        tokens=one_time_tokens,
+        sessions=sessions,
+        users=users,
+        secrets=secrets,
+        clock=clock,
+    )
+    hub = providers.Singleton(
+        Hub,
+        event_bus,
+        lobby,
+        clock,
+        providers.Callable(_hub_settings, settings.provided.realtime),
+    )
+    realtime = providers.Singleton(
+        Realtime,
+        hub=hub,
+        lobby=lobby,
+        tickets=socket_tickets,
+        languages=languages,
+        clock=clock,
+        limits=providers.Callable(_connection_limits, settings.provided.realtime),
+        origins=providers.Singleton(Origins, settings.provided.socket_origins),
+    )
 
 
 async def close(container: Container) -> None:

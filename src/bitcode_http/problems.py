@@ -24,9 +24,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from bitcode_adapters.cache import CacheUnavailable
+from bitcode_adapters.events import EventBusUnavailable
 from bitcode_adapters.problem_zip import ArchiveTooLarge, UnsafeArchive
 from bitcode_adapters.rating_file import RatingFileCorrupt
 from bitcode_adapters.redis_rate_limiter import RateLimiterUnavailable
+from bitcode_adapters.rooms import LobbyStoreUnavailable
 from bitcode_adapters.smtp_mail import MailDeliveryFailed
 from bitcode_adapters.sql.database import DatabaseUnavailable
 from bitcode_core import errors
@@ -67,11 +69,14 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.PermissionDenied: Problem(403, "Permission denied"),
     errors.NotFound: Problem(404, "Not found"),
     errors.QuestionNotFound: Problem(404, "Question not found"),
+    errors.RoomNotFound: Problem(404, "Room not found"),
     errors.RateLimited: Problem(429, "Too many requests"),
     DatabaseUnavailable: Problem(503, "Database unavailable"),
     MailDeliveryFailed: Problem(503, "Mail delivery failed"),
     RateLimiterUnavailable: Problem(503, "Rate limiter unavailable"),
     CacheUnavailable: Problem(503, "Cache unavailable"),
+    EventBusUnavailable: Problem(503, "Event bus unavailable"),
+    LobbyStoreUnavailable: Problem(503, "Lobby store unavailable"),
     RatingFileCorrupt: Problem(500, "Rating file corrupt"),
     UnsafeArchive: Problem(400, "Unsafe archive"),
     ArchiveTooLarge: Problem(413, "Archive too large"),

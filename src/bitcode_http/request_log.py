@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from typing import Any, cast
@@ -61,6 +62,22 @@ def _looks_secret(key: str) -> bool:
     return any(word in key.lower() for word in _SECRET_WORDS)
 
 
+class QueryRedactor(logging.Filter):
+    """uvicorn logs each WebSocket's path with its query, where the socket's
+    ticket travels: the query is cut from uvicorn's lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn") and isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY.sub("?[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+_QUERY = re.compile(r"\?\S*")
+
+
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     """Send every log line to stderr in ``log_format`` (``json`` or
     ``console``), and nowhere else."""
@@ -68,6 +85,7 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else ConsoleFormatter()
     )
+    handler.addFilter(QueryRedactor())
     root = logging.getLogger()
     # The server owns the root logger: a handler left by an earlier
     # ``basicConfig`` (the CLI's) would print every line a second time.

@@ -59,6 +59,18 @@ class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
     password: str | None = None
 
 
+class RealtimeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The WebSocket's limits and the lobby's timings."""
+
+    presence_grace_s: float = 30.0
+    max_message_bytes: int = 16 * 1024
+    messages_per_s: int = 10
+    sockets_per_user: int = 5
+    backlog: int = 256
+    ping_interval_s: int = 20
+    event_history: int = 1000
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = "development"
     secret_key: str
@@ -84,10 +96,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auto_migrate: bool = True
     process_cache: bool = True
     log_format: LogFormat = "json"
+    realtime: RealtimeSettings = RealtimeSettings()
 
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def socket_origins(self) -> frozenset[str]:
+        """Browser origins allowed on the WebSocket: CORS's, and the API's own."""
+        parts = urlsplit(self.public_url)
+        return frozenset({*self.allowed_origins, f"{parts.scheme}://{parts.netloc}"})
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks; only what is safe to show is shown.
@@ -161,6 +180,18 @@ class _Reader:
             log_format=self._choice(  # type: ignore[arg-type]
                 "LOG_FORMAT", ("json", "console"), _default_log_format()
             ),
+            realtime=self._realtime(),
+        )
+
+    def _realtime(self) -> RealtimeSettings:
+        return RealtimeSettings(
+            presence_grace_s=self._int("PRESENCE_GRACE_SECONDS", 30, 0, 3600),
+            max_message_bytes=self._int("WS_MAX_MESSAGE_BYTES", 16_384, 1024, 1 << 20),
+            messages_per_s=self._int("WS_MESSAGES_PER_SECOND", 10, 1, 1000),
+            sockets_per_user=self._int("WS_SOCKETS_PER_USER", 5, 1, 100),
+            backlog=self._int("WS_BACKLOG", 256, 16, 100_000),
+            ping_interval_s=self._int("WS_PING_INTERVAL_SECONDS", 20, 1, 300),
+            event_history=self._int("EVENT_HISTORY", 1000, 10, 100_000),
         )
 
     def _choice(self, name: str, choices: tuple[str, ...], default: str) -> str:

@@ -56,6 +56,7 @@ class DeviceSession:
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a secret
+    SOCKET_TICKET = "socket-ticket"
 
 
 @dataclass(frozen=True, slots=True)

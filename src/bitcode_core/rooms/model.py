@@ -77,6 +77,30 @@ class Room:
         room._seat(host, 0)
         return room
 
+    @classmethod
+    def restore(
+        cls,
+        *,
+        id: str,
+        invite_code: str,
+        host: str,
+        settings: RoomSettings,
+        status: RoomStatus,
+        seats: tuple[tuple[str, ...], ...],
+        ready: frozenset[str],
+        kicked: frozenset[str],
+        order: tuple[str, ...],
+    ) -> Room:
+        """A room as a store kept it; the seats must hold exactly ``order``."""
+        if sorted(order) != sorted(p for side in seats for p in side):
+            raise RoomRuleViolation("a stored room's seats and players disagree")
+        room = cls(id, invite_code, host, settings, status)
+        room._seats = [list(side) for side in seats]
+        room._ready = set(ready)
+        room._kicked = set(kicked)
+        room._order = list(order)
+        return room
+
     @property
     def seats(self) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(side) for side in self._seats)
@@ -89,6 +113,14 @@ class Room:
     @property
     def ready(self) -> frozenset[str]:
         return frozenset(self._ready)
+
+    @property
+    def kicked(self) -> frozenset[str]:
+        return frozenset(self._kicked)
+
+    @property
+    def is_full(self) -> bool:
+        return self._is_full()
 
     def side_of(self, player: str) -> int:
         for index, side in enumerate(self._seats):

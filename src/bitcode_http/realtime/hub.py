@@ -1,0 +1,297 @@
+"""The instance's side of every channel: one bus subscription per channel,
+however many local sockets follow it, each event encoded once and handed to
+each socket's bounded queue without waiting on any of them.
+
+The hub also keeps side channels private: when a room announces that a player
+left, was kicked or changed sides, that player's sockets stop following the
+channels they may no longer read before the next event is handed out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bitcode_core.errors import BitCodeError
+from bitcode_core.ports import Clock
+from bitcode_core.rooms.channels import Channel, ChannelKind, room_channel
+from bitcode_core.rooms.lobby import Lobby
+from bitcode_core.rooms.ports import Envelope, EventBus, History
+from bitcode_core.rooms.settings import Mode
+from bitcode_http.realtime.protocol import encode_event
+
+if TYPE_CHECKING:
+    from bitcode_http.realtime.connection import Connection
+
+logger = logging.getLogger(__name__)
+
+# Room events after which a player may no longer read some of its channels.
+_LEAVING = {"player.left", "player.kicked", "side.switched"}
+_NOW = 2**62  # "after" for a subscription that starts from the newest event
+
+
+@dataclass(frozen=True, slots=True)
+class HubSettings:
+    presence_grace_s: float = 30.0
+    match_every_s: float = 1.0
+    sockets_per_user: int = 5
+
+
+@dataclass(eq=False, slots=True)
+class Subscription:
+    """One socket following one channel. Until ``synced``, live events wait in
+    ``pending`` while the missed ones are read from the history."""
+
+    connection: Connection
+    channel: str
+    last_seq: int = 0
+    synced: bool = False
+    pending: list[tuple[int, str]] = field(default_factory=list)
+
+    def offer(self, seq: int, text: str) -> None:
+        if not self.synced:
+            self.pending.append((seq, text))
+            return
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        self.connection.push(text)
+
+    def catch_up(self, missed: list[Envelope], start: int) -> None:
+        """Send the missed events, then what arrived meanwhile, then go live."""
+        self.last_seq = start
+        self.synced = True
+        for envelope in missed:
+            self.offer(envelope.seq, encode_event(envelope))
+        pending, self.pending = self.pending, []
+        for seq, text in sorted(pending):
+            self.offer(seq, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Joining:
+    subscription: Subscription
+    history: History
+    resumed_after: int | None  # None: starting from the newest event
+
+    @property
+    def resumed(self) -> bool:
+        return self.resumed_after is not None
+
+    def go_live(self) -> None:
+        if self.resumed_after is None:
+            self.subscription.catch_up([], self.history.last_seq)
+        else:
+            self.subscription.catch_up(list(self.history.events), self.resumed_after)
+
+
+class Hub:
+    def __init__(
+        self, bus: EventBus, lobby: Lobby, clock: Clock, settings: HubSettings
+    ) -> None:
+        self._bus = bus
+        self._lobby = lobby
+        self._clock = clock
+        self.settings = settings
+        self._subscriptions: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self._subscribing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._connections: defaultdict[str, set[Connection]] = defaultdict(set)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+
+    # Sockets
+
+    def admit(self, connection: Connection) -> bool:
+        """Count a new socket; False when its player has too many already."""
+        sockets = self._connections[connection.principal.user_id]
+        if len(sockets) >= self.settings.sockets_per_user:
+            return False
+        sockets.add(connection)
+        return True
+
+    async def release(self, connection: Connection) -> None:
+        user = connection.principal.user_id
+        self._connections[user].discard(connection)
+        if not self._connections[user]:
+            del self._connections[user]
+        for channel in list(connection.subscriptions):
+            await self.unsubscribe(connection, channel)
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(c) for c in self._connections.values())
+
+    # Channels
+
+    async def subscribe(
+        self, connection: Connection, channel: str, after: int | None
+    ) -> Joining:
+        """Start following ``channel``: live events wait in the subscription
+        until ``Joining.go_live``, so the caller can send what comes first."""
+        parsed = await self._lobby.authorize(connection.principal, channel)
+        if channel in connection.subscriptions:
+            await self.unsubscribe(connection, channel)
+        subscription = Subscription(connection, channel)
+        async with self._subscribing[channel]:
+            if not self._subscriptions[channel]:
+                await self._bus.subscribe(channel, self._dispatch)
+            self._subscriptions[channel].add(subscription)
+        connection.subscriptions[channel] = subscription
+        try:
+            history = await self._bus.history(channel, _NOW if after is None else after)
+            await self._mark_present(connection, parsed)
+        except BaseException:
+            await self.unsubscribe(connection, channel)
+            raise
+        resumed = after is not None and history.complete
+        return Joining(subscription, history, after if resumed else None)
+
+    async def unsubscribe(self, connection: Connection, channel: str) -> bool:
+        subscription = connection.subscriptions.pop(channel, None)
+        if subscription is None:
+            return False
+        await self._drop(subscription)
+        parsed = Channel.parse(channel)
+        if parsed.kind is ChannelKind.ROOM and parsed.room_id in connection.present:
+            connection.present.discard(parsed.room_id)
+            await self._left(connection.principal.user_id, parsed.room_id)
+        return True
+
+    async def _drop(self, subscription: Subscription) -> None:
+        channel = subscription.channel
+        async with self._subscribing[channel]:
+            subscribers = self._subscriptions.get(channel)
+            if subscribers is None:
+                return
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._subscriptions[channel]
+                await self._bus.unsubscribe(channel, self._dispatch)
+        if not self._subscribing[channel].locked():
+            self._subscribing.pop(channel, None)
+
+    def _dispatch(self, envelope: Envelope) -> None:
+        text = encode_event(envelope)
+        for subscription in list(self._subscriptions.get(envelope.channel, ())):
+            subscription.offer(envelope.seq, text)
+        if envelope.type in _LEAVING or envelope.type == "room.closed":
+            self._enforce_access(envelope)
+        elif envelope.type == "player.joined" and envelope.room is not None:
+            self._seated(envelope.room, envelope.data.get("player"))
+
+    def _seated(self, room_id: str, player: object) -> None:
+        """A watcher who takes a seat counts as present from now on."""
+        for subscription in list(self._subscriptions.get(room_channel(room_id), ())):
+            connection = subscription.connection
+            if connection.principal.user_id == player and (
+                room_id not in connection.present
+            ):
+                connection.present.add(room_id)
+                self._spawn(self._lobby.connected(str(player), room_id))
+
+    def _enforce_access(self, envelope: Envelope) -> None:
+        room_id = envelope.room
+        if room_id is None or envelope.channel != room_channel(room_id):
+            return
+        player = envelope.data.get("player")
+        closed = envelope.type == "room.closed"
+        # Who leaves stops following the room (a private one is theirs no more)
+        # and its side channels; who switches sides, the side channels.
+        channels = [f"room:{room_id}:side:"]
+        if envelope.type != "side.switched":
+            channels.append(envelope.channel)
+        for channel, subscriptions in list(self._subscriptions.items()):
+            if not any(channel.startswith(c) for c in channels):
+                continue
+            for subscription in list(subscriptions):
+                if closed or subscription.connection.principal.user_id == player:
+                    self._cut(subscription, room_id)
+
+    def _cut(self, subscription: Subscription, room_id: str) -> None:
+        """Stop a subscription now (no event reaches it after this line) and
+        release the bus subscription in the background."""
+        connection, channel = subscription.connection, subscription.channel
+        self._subscriptions[channel].discard(subscription)
+        if connection.subscriptions.get(channel) is subscription:
+            del connection.subscriptions[channel]
+        connection.notice(
+            "unsubscribed",
+            {"channel": channel, "reason": "you may no longer read this channel"},
+        )
+        self._spawn(self._drop(subscription))
+        if channel == room_channel(room_id) and room_id in connection.present:
+            connection.present.discard(room_id)
+            self._spawn(self._left(connection.principal.user_id, room_id))
+
+    # Presence
+
+    async def _mark_present(self, connection: Connection, channel: Channel) -> None:
+        room_id = channel.room_id
+        if channel.kind is not ChannelKind.ROOM or room_id is None:
+            return
+        room = await self._lobby.room(connection.principal, room_id)
+        player = connection.principal.user_id
+        if player in room.room.players and room_id not in connection.present:
+            connection.present.add(room_id)
+            await self._lobby.connected(player, room_id)
+
+    async def _left(self, player: str, room_id: str) -> None:
+        try:
+            gone = await self._lobby.disconnected(player, room_id)
+        except BitCodeError:
+            logger.warning("presence.update_failed", extra={"room": room_id})
+            return
+        if gone:
+            self._spawn(self._grace(player, room_id))
+
+    async def _grace(self, player: str, room_id: str) -> None:
+        await asyncio.sleep(self.settings.presence_grace_s)
+        await self._lobby.grace_over(player, room_id)
+
+    # Background work
+
+    def start(self) -> None:
+        if self._ticker is None:
+            self._ticker = asyncio.create_task(self._match_forever(), name="matcher")
+
+    async def _match_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.match_every_s)
+            for mode in Mode:
+                try:
+                    await self._lobby.match(mode)
+                except Exception:
+                    logger.exception("match.failed", extra={"mode": mode.value})
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(_logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self, closing: Callable[[Connection], Awaitable[None]]) -> None:
+        """Stop the background work and close every socket with ``closing``."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        for sockets in list(self._connections.values()):
+            for connection in list(sockets):
+                await closing(connection)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _logged(work: Awaitable[None]) -> None:
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("hub.task_failed")
