@@ -32,7 +32,7 @@ from bitcode_http.principal import (
 )
 from bitcode_http.problems import exception_handlers
 from bitcode_http.request_log import RequestLog, configure_logging
-from bitcode_http.routes import auth, health, questions, users
+from bitcode_http.routes import auth, health, media, questions, users
 from bitcode_http.settings import Settings, load_settings
 
 API_VERSION = "0.1.0"
@@ -47,7 +47,13 @@ def create_app(
     container = container or Container(settings=settings)
     configure_logging(settings.log_format)
     app = Litestar(
-        route_handlers=[*auth.ROUTES, *users.ROUTES, *questions.ROUTES, *health.ROUTES],
+        route_handlers=[
+            *auth.ROUTES,
+            *users.ROUTES,
+            *questions.ROUTES,
+            *media.routes(settings.media_max_bytes),
+            *health.ROUTES,
+        ],
         dependencies=_dependencies(container),
         exception_handlers=exception_handlers(),
         lifespan=[_lifespan(settings, container)],
@@ -104,6 +110,8 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     return {
         "accounts": _provided(container.accounts),
         "catalog": _provided(container.catalog),
+        "media": _provided(container.media),
+        "local_media": _provided(container.local_media),
         "languages": _provided(container.languages),
         "database": _provided(container.database),
         "redis": _provided(container.redis),

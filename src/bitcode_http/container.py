@@ -29,6 +29,12 @@ from bitcode_adapters.common_passwords import load_common_passwords
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
+from bitcode_adapters.media import (
+    ImageKitMediaStorage,
+    LocalMediaStorage,
+    PillowImageCodec,
+    imagekit_client,
+)
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.smtp_mail import SmtpMailer
@@ -45,6 +51,8 @@ from bitcode_core.accounts.ports import UserRepository
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.media.model import MediaRules
+from bitcode_core.media.usecases import Media
 from bitcode_http.settings import Settings
 
 
@@ -115,6 +123,30 @@ def _smtp_mailer(settings: Settings) -> SmtpMailer:
         starttls=smtp.starttls,
         ssl=smtp.tls,
     )
+
+
+def _media_kind(settings: Settings) -> Literal["imagekit", "local"]:
+    return "imagekit" if settings.imagekit else "local"
+
+
+def _imagekit_storage(settings: Settings, opened: Opened) -> ImageKitMediaStorage:
+    # Chosen only when all three keys are set (the settings make sure of it).
+    assert settings.imagekit_private_key is not None  # noqa: S101
+    assert settings.imagekit_public_key is not None  # noqa: S101
+    assert settings.imagekit_url_endpoint is not None  # noqa: S101
+    client = imagekit_client(
+        settings.imagekit_private_key,
+        base_url=settings.imagekit_base_url,
+        timeout_s=settings.imagekit_timeout_s,
+    )
+    storage = ImageKitMediaStorage(
+        client,
+        public_key=settings.imagekit_public_key,
+        url_endpoint=settings.imagekit_url_endpoint,
+        base_url=settings.imagekit_base_url,
+    )
+    opened.track(storage.close)
+    return storage
 
 
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
@@ -199,6 +231,35 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     catalog = providers.Singleton(Catalog, question_catalog, clock)
+
+    media_storage = providers.Selector(
+        providers.Callable(_media_kind, settings),
+        imagekit=providers.Singleton(_imagekit_storage, settings, opened),
+        local=providers.Singleton(
+            LocalMediaStorage,
+            settings.provided.media_folder,
+            settings.provided.public_url,
+        ),
+    )
+    # The files the API serves itself: only those of the disk store.
+    local_media = providers.Selector(
+        providers.Callable(_media_kind, settings),
+        imagekit=providers.Object(None),
+        local=media_storage,
+    )
+    image_codec = providers.Singleton(PillowImageCodec)
+    media = providers.Singleton(
+        Media,
+        storage=media_storage,
+        codec=image_codec,
+        users=users,
+        catalog=catalog,
+        secrets=secrets,
+        clock=clock,
+        rules=providers.Singleton(
+            MediaRules, max_bytes=settings.provided.media_max_bytes
+        ),
+    )
 
 
 async def close(container: Container) -> None:
