@@ -64,7 +64,7 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.UnsupportedImageType: Problem(415, "Unsupported image type"),
     errors.MediaTooLarge: Problem(413, "File too large"),
     errors.ImageTooLarge: Problem(422, "Image too large"),
-    errors.MediaNotConfigured: Problem(501, "Media not configured"),
+    errors.MediaNotConfigured: Problem(404, "Media not configured"),
     errors.MediaStorageUnavailable: Problem(503, "Media storage unavailable"),
     errors.Conflict: Problem(409, "Conflict"),
     errors.NotAuthenticated: Problem(401, "Not authenticated"),

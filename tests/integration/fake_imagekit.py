@@ -28,6 +28,7 @@ from typing import Any, Literal
 import uvicorn
 from litestar import Litestar, Request, Response, delete, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 
 PRIVATE_KEY = "private_fake_key_for_tests="
 PUBLIC_KEY = "public_fake_key_for_tests="
@@ -150,9 +151,9 @@ class FakeImageKit:
         async def upload(request: Request[Any, Any, Any]) -> Response[Any]:
             return await self.upload(request)
 
-        @delete("/v1/files/{file_id:str}", status_code=204)
+        @delete("/v1/files/{file_id:str}", status_code=200)
         async def remove(
-            request: Request[Any, Any, Any], file_id: str
+            request: Request[Any, Any, Any], file_id: FromPath[str]
         ) -> Response[Any]:
             return await self.delete(request, file_id)
 

@@ -132,11 +132,12 @@ class MediaController(Controller):
         "/upload-auth",
         status_code=200,
         security=SECURED,
-        responses=documented(401, 501),
+        responses=documented(401, 404),
         summary="Sign one direct upload to ImageKit, into your avatar folder",
         description="A new token each call (ImageKit takes each once), an "
         "`expire` unix time under an hour ahead, its signature, the public key "
-        "and the folder to upload into. 501 when ImageKit is not configured.",
+        "and the folder to upload into. 404 (`media-not-configured`) when "
+        "ImageKit is not configured.",
     )
     async def upload_auth(
         self, media: NamedDependency[Media], principal: NamedDependency[Principal]
