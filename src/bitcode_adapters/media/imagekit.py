@@ -9,14 +9,10 @@ in the path for each size.
 
 from __future__ import annotations
 
-import logging
-
 import imagekitio
 
 from bitcode_core.errors import MediaStorageUnavailable
 from bitcode_core.media.model import PreparedImage, StoredMedia, UploadAuth
-
-logger = logging.getLogger(__name__)
 
 UPLOAD_URL = "https://upload.imagekit.io/api/v1/files/upload"
 _UPLOAD_PATH = "/api/v1/files/upload"
@@ -65,11 +61,9 @@ class ImageKitMediaStorage:
                 use_unique_file_name=False,
             )
         except imagekitio.APIError as error:
-            _log_failure("upload", error)
-            raise MediaStorageUnavailable() from error
+            raise MediaStorageUnavailable(_failure("upload", error)) from error
         if not uploaded.file_id or not uploaded.url:
-            logger.error("media.imagekit_failed", extra={"call": "upload"})
-            raise MediaStorageUnavailable("ImageKit answered without a file id")
+            raise MediaStorageUnavailable("ImageKit's upload answered without a file")
         return StoredMedia(uploaded.file_id, uploaded.url)
 
     async def delete(self, file_id: str) -> None:
@@ -78,8 +72,7 @@ class ImageKitMediaStorage:
         except imagekitio.NotFoundError:
             return
         except imagekitio.APIError as error:
-            _log_failure("delete", error)
-            raise MediaStorageUnavailable() from error
+            raise MediaStorageUnavailable(_failure("delete", error)) from error
 
     async def sized_url(self, url: str, size: int) -> str:
         path = self._path_of(url)
@@ -116,9 +109,8 @@ class ImageKitMediaStorage:
         return url.removeprefix(self._endpoint)
 
 
-def _log_failure(call: str, error: imagekitio.APIError) -> None:
-    status = error.status_code if isinstance(error, imagekitio.APIStatusError) else None
-    logger.error(
-        "media.imagekit_failed",
-        extra={"call": call, "status": status, "error": type(error).__name__},
-    )
+def _failure(call: str, error: imagekitio.APIError) -> str:
+    """What went wrong, for the log (the client sees only the error's kind)."""
+    if isinstance(error, imagekitio.APIStatusError):
+        return f"ImageKit's {call} answered {error.status_code}"
+    return f"ImageKit's {call} failed: {type(error).__name__}"

@@ -8,7 +8,6 @@ or URL can reach outside the root.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import re
 import tempfile
@@ -23,8 +22,6 @@ from bitcode_core.media.model import (
     UploadAuth,
 )
 from bitcode_core.media.rules import sniff
-
-logger = logging.getLogger(__name__)
 
 ROUTE = "/media"
 _KINDS = "|".join(kind.value for kind in MediaKind)
@@ -48,8 +45,7 @@ class LocalMediaStorage:
         try:
             await asyncio.to_thread(_write, path, image.data)
         except OSError as error:
-            logger.error("media.local_write_failed", extra={"file_id": file_id})
-            raise MediaStorageUnavailable() from error
+            raise MediaStorageUnavailable(f"cannot write {file_id}") from error
         return StoredMedia(file_id, self._base + file_id)
 
     async def delete(self, file_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -297,19 +298,31 @@ class TestImageKitFailures:
         ],
     )
     def test_a_failed_upload_is_a_clear_problem_and_the_old_avatar_stays(
-        self, imagekit_api: Api, imagekit: FakeImageKit, failure: str
+        self,
+        imagekit_api: Api,
+        imagekit: FakeImageKit,
+        failure: str,
+        caplog: pytest.LogCaptureFixture,
     ) -> None:
         headers = imagekit_api.user("alice")
         before = upload(imagekit_api, headers, image_bytes("PNG")).json()
         imagekit.fail_with = failure  # type: ignore[assignment]
 
-        response = upload(imagekit_api, headers, image_bytes("JPEG"))
+        with caplog.at_level(logging.INFO):
+            response = upload(imagekit_api, headers, image_bytes("JPEG"))
 
         body = problem(response)
         assert response.status_code == 503
         assert body["type"] == "https://bitcode.dev/problems/media-storage-unavailable"
         assert "nothing was changed" in body["detail"]
         assert PRIVATE_KEY not in response.text
+        logged = caplog.text + "".join(
+            logging.Formatter().formatException(r.exc_info)
+            for r in caplog.records
+            if r.exc_info
+        )
+        assert "ImageKit's upload" in logged
+        assert PRIVATE_KEY not in logged
         imagekit.fail_with = None
         me = imagekit_api.get("/users/me", headers=headers).json()
         assert me["avatar_url"] == before["avatar_url"]
