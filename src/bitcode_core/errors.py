@@ -11,7 +11,13 @@ BitCodeError
  │    ├── BattleOver         the battle has ended
  │    └── RoomRuleViolation  an action a room's lobby rules refuse
  ├── InvalidInput           a field's value breaks a rule (names the field)
- │    └── WeakPassword       too short, too long or too common
+ │    ├── WeakPassword       too short, too long or too common
+ │    └── InvalidMedia       an upload that is not a readable image
+ │         ├── UnsupportedImageType  readable bytes, but not PNG, JPEG, WebP or GIF
+ │         ├── MediaTooLarge         more bytes than the cap
+ │         └── ImageTooLarge         more pixels than the cap
+ ├── MediaNotConfigured     the feature needs ImageKit, which is not set up
+ ├── MediaStorageUnavailable  the media store failed; nothing was changed
  ├── Conflict               the name or address is taken
  ├── NotAuthenticated       no valid credentials (same answer for every cause)
  │    ├── InvalidCredentials wrong email or password
@@ -97,6 +103,38 @@ class InvalidInput(BitCodeError):
 class WeakPassword(InvalidInput):
     code = "weak-password"
     default_message = "Choose a longer or less common password."
+
+
+class InvalidMedia(InvalidInput):
+    code = "invalid-media"
+    default_message = "The file is not a readable image."
+
+
+class UnsupportedImageType(InvalidMedia):
+    code = "unsupported-image-type"
+    default_message = "Send a PNG, JPEG, WebP or GIF image."
+
+
+class MediaTooLarge(InvalidMedia):
+    code = "media-too-large"
+    default_message = "The file is larger than the upload limit."
+
+
+class ImageTooLarge(InvalidMedia):
+    code = "image-too-large"
+    default_message = "The image has more pixels than the limit."
+
+
+class MediaNotConfigured(BitCodeError):
+    code = "media-not-configured"
+    default_message = "Direct uploads need ImageKit, which this server does not use."
+
+
+class MediaStorageUnavailable(BitCodeError):
+    code = "media-storage-unavailable"
+    default_message = (
+        "The image could not be stored; nothing was changed. Try again later."
+    )
 
 
 class Conflict(BitCodeError):

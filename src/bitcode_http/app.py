@@ -34,7 +34,7 @@ from bitcode_http.problems import exception_handlers
 from bitcode_http.realtime.hub import Hub
 from bitcode_http.realtime.server import close_for_shutdown
 from bitcode_http.request_log import RequestLog, configure_logging
-from bitcode_http.routes import auth, health, questions, realtime, rooms, users
+from bitcode_http.routes import auth, health, media, questions, realtime, rooms, users
 from bitcode_http.settings import Settings, load_settings
 
 API_VERSION = "0.1.0"
@@ -55,6 +55,7 @@ def create_app(
             *questions.ROUTES,
             *rooms.ROUTES,
             *realtime.ROUTES,
+            *media.routes(settings.media_max_bytes),
             *health.ROUTES,
         ],
         dependencies=_dependencies(container),
@@ -113,6 +114,8 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     return {
         "accounts": _provided(container.accounts),
         "catalog": _provided(container.catalog),
+        "media": _provided(container.media),
+        "local_media": _provided(container.local_media),
         "languages": _provided(container.languages),
         "database": _provided(container.database),
         "redis": _provided(container.redis),

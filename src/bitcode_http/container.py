@@ -30,6 +30,12 @@ from bitcode_adapters.events import InProcessEventBus, RedisEventBus
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
+from bitcode_adapters.media import (
+    ImageKitMediaStorage,
+    LocalMediaStorage,
+    PillowImageCodec,
+    imagekit_client,
+)
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.rooms import (
@@ -58,6 +64,8 @@ from bitcode_core.accounts.socket_tickets import SocketTickets
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.media.model import MediaRules
+from bitcode_core.media.usecases import Media
 from bitcode_core.rooms.lobby import Lobby
 from bitcode_http.realtime.connection import ConnectionLimits
 from bitcode_http.realtime.hub import Hub, HubSettings
@@ -167,6 +175,30 @@ def _hub_settings(realtime: RealtimeSettings) -> HubSettings:
         presence_grace_s=realtime.presence_grace_s,
         sockets_per_user=realtime.sockets_per_user,
     )
+
+
+def _media_kind(settings: Settings) -> Literal["imagekit", "local"]:
+    return "imagekit" if settings.imagekit else "local"
+
+
+def _imagekit_storage(settings: Settings, opened: Opened) -> ImageKitMediaStorage:
+    # Chosen only when all three keys are set (the settings make sure of it).
+    assert settings.imagekit_private_key is not None  # noqa: S101
+    assert settings.imagekit_public_key is not None  # noqa: S101
+    assert settings.imagekit_url_endpoint is not None  # noqa: S101
+    client = imagekit_client(
+        settings.imagekit_private_key,
+        base_url=settings.imagekit_base_url,
+        timeout_s=settings.imagekit_timeout_s,
+    )
+    storage = ImageKitMediaStorage(
+        client,
+        public_key=settings.imagekit_public_key,
+        url_endpoint=settings.imagekit_url_endpoint,
+        base_url=settings.imagekit_base_url,
+    )
+    opened.track(storage.close)
+    return storage
 
 
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
@@ -315,6 +347,35 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=providers.Callable(_connection_limits, settings.provided.realtime),
         origins=providers.Singleton(Origins, settings.provided.socket_origins),
+    )
+
+    media_storage = providers.Selector(
+        providers.Callable(_media_kind, settings),
+        imagekit=providers.Singleton(_imagekit_storage, settings, opened),
+        local=providers.Singleton(
+            LocalMediaStorage,
+            settings.provided.media_folder,
+            settings.provided.public_url,
+        ),
+    )
+    # The files the API serves itself: only those of the disk store.
+    local_media = providers.Selector(
+        providers.Callable(_media_kind, settings),
+        imagekit=providers.Object(None),
+        local=media_storage,
+    )
+    image_codec = providers.Singleton(PillowImageCodec)
+    media = providers.Singleton(
+        Media,
+        storage=media_storage,
+        codec=image_codec,
+        users=users,
+        catalog=catalog,
+        secrets=secrets,
+        clock=clock,
+        rules=providers.Singleton(
+            MediaRules, max_bytes=settings.provided.media_max_bytes
+        ),
     )
 
 

@@ -7,6 +7,7 @@ the field it refuses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -18,6 +19,8 @@ from bitcode_core.accounts.usecases import SignedIn
 from bitcode_core.catalog import model as catalog
 from bitcode_core.checking import CheckFlags
 from bitcode_core.errors import InvalidInput
+from bitcode_core.media.model import UploadAuth
+from bitcode_core.media.usecases import QuestionAsset
 from bitcode_core.questions import (
     Difficulty,
     Limits,
@@ -38,6 +41,11 @@ TestBytes = Annotated[bytes, Meta(max_length=2_000_000)]
 
 def timestamp(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def sized(avatar_urls: Mapping[int, str]) -> dict[str, str]:
+    """Avatar URLs keyed by their size in pixels, as JSON keys are strings."""
+    return {str(size): url for size, url in sorted(avatar_urls.items())}
 
 
 # Problems
@@ -114,10 +122,11 @@ class Me(msgspec.Struct, kw_only=True):
     country: str | None
     bio: str
     avatar_url: str | None
+    avatar_urls: dict[str, str]
     created_at: datetime
 
     @classmethod
-    def of(cls, user: User) -> Me:
+    def of(cls, user: User, avatar_urls: Mapping[int, str]) -> Me:
         return cls(
             id=user.id,
             email=user.email,
@@ -128,6 +137,7 @@ class Me(msgspec.Struct, kw_only=True):
             country=user.country,
             bio=user.bio,
             avatar_url=user.avatar_url,
+            avatar_urls=sized(avatar_urls),
             created_at=timestamp(user.created_at),
         )
 
@@ -143,7 +153,9 @@ class SignedInResponse(msgspec.Struct, kw_only=True):
     user: Me
 
     @classmethod
-    def of(cls, signed_in: SignedIn, now: float) -> SignedInResponse:
+    def of(
+        cls, signed_in: SignedIn, now: float, avatar_urls: Mapping[int, str]
+    ) -> SignedInResponse:
         return cls(
             access_token=signed_in.access_token,
             expires_at=timestamp(signed_in.access_expires_at),
@@ -151,7 +163,7 @@ class SignedInResponse(msgspec.Struct, kw_only=True):
             refresh_token=signed_in.refresh_token,
             refresh_expires_at=timestamp(signed_in.refresh_expires_at),
             session_id=signed_in.session_id,
-            user=Me.of(signed_in.user),
+            user=Me.of(signed_in.user, avatar_urls),
         )
 
 
@@ -195,11 +207,12 @@ class ProfileUpdate(msgspec.Struct, kw_only=True):
 
 class PublicProfile(msgspec.Struct, kw_only=True):
     """A player as anyone sees them; rating and stats are null until battles
-    record them."""
+    record them. ``avatar_urls`` holds the avatar at each size, by pixels."""
 
     username: str
     display_name: str
     avatar_url: str | None
+    avatar_urls: dict[str, str]
     country: str | None
     bio: str
     rating: float | None = None
@@ -207,13 +220,64 @@ class PublicProfile(msgspec.Struct, kw_only=True):
     battles_won: int | None = None
 
     @classmethod
-    def of(cls, user: User) -> PublicProfile:
+    def of(cls, user: User, avatar_urls: Mapping[int, str]) -> PublicProfile:
         return cls(
             username=user.username,
             display_name=user.display_name,
             avatar_url=user.avatar_url,
+            avatar_urls=sized(avatar_urls),
             country=user.country,
             bio=user.bio,
+        )
+
+
+# Media
+
+
+class UploadAuthResponse(msgspec.Struct, kw_only=True):
+    """ImageKit's client-side upload parameters for one upload: send them with
+    the file to ``upload_url``, into ``folder``, before ``expire``."""
+
+    token: str
+    expire: int
+    expires_at: datetime
+    signature: str
+    public_key: str
+    folder: str
+    upload_url: str
+
+    @classmethod
+    def of(cls, auth: UploadAuth) -> UploadAuthResponse:
+        return cls(
+            token=auth.token,
+            expire=auth.expire,
+            expires_at=timestamp(auth.expire),
+            signature=auth.signature,
+            public_key=auth.public_key,
+            folder=auth.folder,
+            upload_url=auth.upload_url,
+        )
+
+
+class QuestionAssetCreated(msgspec.Struct, kw_only=True):
+    """A stored image; ``markdown`` shows it in a statement."""
+
+    question_id: str
+    url: str
+    media_type: str
+    width: int
+    height: int
+    markdown: str
+
+    @classmethod
+    def of(cls, asset: QuestionAsset) -> QuestionAssetCreated:
+        return cls(
+            question_id=asset.question_id,
+            url=asset.url,
+            media_type=asset.media_type,
+            width=asset.width,
+            height=asset.height,
+            markdown=f"![]({asset.url})",
         )
 
 

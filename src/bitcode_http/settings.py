@@ -84,6 +84,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     imagekit_public_key: str | None = None
     imagekit_private_key: str | None = None
     imagekit_url_endpoint: str | None = None
+    imagekit_base_url: str | None = None
+    imagekit_timeout_s: float = 15.0
+    media_folder: Path
+    media_max_bytes: int = 5 * 1024 * 1024
     public_url: str = DEFAULT_PUBLIC_URL
     mail_folder: Path
     smtp: SmtpSettings | None = None
@@ -107,6 +111,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Browser origins allowed on the WebSocket: CORS's, and the API's own."""
         parts = urlsplit(self.public_url)
         return frozenset({*self.allowed_origins, f"{parts.scheme}://{parts.netloc}"})
+
+    @property
+    def imagekit(self) -> bool:
+        """Whether media go to ImageKit (all three keys are set) or to disk."""
+        return self.imagekit_private_key is not None
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks; only what is safe to show is shown.
@@ -149,6 +158,7 @@ class _Reader:
         env = self._choice("BITCODE_ENV", ("development", "production"), "development")
         data_dir = self._data_dir()
         database_url = self._database_url(data_dir)
+        imagekit = self._imagekit()
         return Settings(
             env=env,  # type: ignore[arg-type]
             secret_key=self._secret_key(env, data_dir),
@@ -159,9 +169,15 @@ class _Reader:
             judge0_api_url=self._url("JUDGE0_API_URL", {"http", "https"}),
             google_client_id=self._token("GOOGLE_CLIENT_ID"),
             google_client_secret=self._token("GOOGLE_CLIENT_SECRET"),
-            imagekit_public_key=self._token("IMAGEKIT_PUBLIC_KEY"),
-            imagekit_private_key=self._token("IMAGEKIT_PRIVATE_KEY"),
-            imagekit_url_endpoint=self._url("IMAGEKIT_URL_ENDPOINT", {"https"}),
+            imagekit_public_key=imagekit[0],
+            imagekit_private_key=imagekit[1],
+            imagekit_url_endpoint=imagekit[2],
+            imagekit_base_url=self._url("IMAGEKIT_BASE_URL", {"http", "https"}),
+            imagekit_timeout_s=self._number("IMAGEKIT_TIMEOUT_SECONDS", 15.0, 0.1, 300),
+            media_folder=self._path("MEDIA_FOLDER") or data_dir / "media",
+            media_max_bytes=self._int(
+                "MEDIA_MAX_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024
+            ),
             public_url=(
                 self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
             ).rstrip("/"),
@@ -221,6 +237,33 @@ class _Reader:
         if not low <= number <= high:
             raise SettingsError(name, f"must be from {low} to {high}")
         return number
+
+    def _number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise SettingsError(name, "must be a number") from None
+        if not low <= number <= high:
+            raise SettingsError(name, f"must be from {low:g} to {high:g}")
+        return number
+
+    def _imagekit(self) -> tuple[str | None, str | None, str | None]:
+        """The public key, private key and URL endpoint: all three or none."""
+        values = (
+            self._token("IMAGEKIT_PUBLIC_KEY"),
+            self._token("IMAGEKIT_PRIVATE_KEY"),
+            self._url("IMAGEKIT_URL_ENDPOINT", {"https"}),
+        )
+        names = ("IMAGEKIT_PUBLIC_KEY", "IMAGEKIT_PRIVATE_KEY", "IMAGEKIT_URL_ENDPOINT")
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
+        if 0 < len(missing) < len(names):
+            raise SettingsError(
+                missing[0], "set it too: ImageKit needs all three IMAGEKIT_* keys"
+            )
+        return values
 
     def _token(self, name: str) -> str | None:
         value = self.get(name)

@@ -42,6 +42,8 @@ from bitcode_core.accounts.ports import (
 )
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.ports import PlayerRating
+from tests.integration import fake_imagekit
+from tests.integration.fake_imagekit import FakeImageKit
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -176,3 +178,17 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
         )
     finally:
         await database.dispose()
+
+
+# The fake ImageKit: one server for the session, emptied before each test.
+
+
+@pytest.fixture(scope="session")
+def imagekit_server() -> Iterator[FakeImageKit]:
+    yield from fake_imagekit.serve()
+
+
+@pytest.fixture
+def imagekit(imagekit_server: FakeImageKit) -> FakeImageKit:
+    imagekit_server.reset()
+    return imagekit_server

@@ -94,7 +94,9 @@ class TestStoringUsers:
     async def test_a_stored_user_reads_back_by_id_email_and_username(
         self, storage: Storage
     ) -> None:
-        user = a_user(country="FR", bio="hi", avatar_url="https://x/a.png")
+        user = a_user(
+            country="FR", bio="hi", avatar_url="https://x/a.png", avatar_file_id="f1"
+        )
 
         await storage.users.add(user)
 
@@ -149,6 +151,7 @@ class TestUpdatingUsers:
             country="GB",
             bio="Notes on the engine",
             avatar_url="https://img/ada.png",
+            avatar_file_id="ik-file-1",
         )
 
         await storage.users.update(changed)

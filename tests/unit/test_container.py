@@ -8,6 +8,7 @@ import pytest
 
 from bitcode_adapters.cache import CachedQuestionCatalog, InProcessCache, RedisCache
 from bitcode_adapters.mail_folder import FolderMailer
+from bitcode_adapters.media import ImageKitMediaStorage, LocalMediaStorage
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.smtp_mail import SmtpMailer
@@ -29,6 +30,8 @@ class TestAdapterChoice:
         assert isinstance(built.mailer(), FolderMailer)
         assert isinstance(built.cache(), InProcessCache)
         assert built.database().is_sqlite
+        assert isinstance(built.media_storage(), LocalMediaStorage)
+        assert built.local_media() is built.media_storage()
 
     def test_configured_services_replace_the_defaults(self, tmp_path: Path) -> None:
         built = container(
@@ -42,6 +45,17 @@ class TestAdapterChoice:
         assert isinstance(built.cache(), RedisCache)
         assert isinstance(built.mailer(), SmtpMailer)
         assert built.database().is_postgres
+
+    def test_imagekit_keys_send_media_to_imagekit(self, tmp_path: Path) -> None:
+        built = container(
+            tmp_path,
+            IMAGEKIT_PUBLIC_KEY="public_x=",
+            IMAGEKIT_PRIVATE_KEY="private_x=",
+            IMAGEKIT_URL_ENDPOINT="https://ik.imagekit.io/bitcode",
+        )
+
+        assert isinstance(built.media_storage(), ImageKitMediaStorage)
+        assert built.local_media() is None
 
     def test_without_redis_or_process_cache_questions_are_read_uncached(
         self, tmp_path: Path

@@ -128,6 +128,11 @@ class TestRefusals:
             pytest.param("ACCESS_TOKEN_TTL_SECONDS", "5", id="ttl-too-short"),
             pytest.param("LOAD_DEMO_BANK", "perhaps", id="boolean"),
             pytest.param("LOG_FORMAT", "xml", id="log-format"),
+            pytest.param("IMAGEKIT_BASE_URL", "ftp://ik.test", id="imagekit-base"),
+            pytest.param("IMAGEKIT_TIMEOUT_SECONDS", "soon", id="imagekit-timeout"),
+            pytest.param("IMAGEKIT_TIMEOUT_SECONDS", "0", id="imagekit-no-timeout"),
+            pytest.param("MEDIA_MAX_BYTES", "12", id="media-max-too-small"),
+            pytest.param("MEDIA_MAX_BYTES", "5MB", id="media-max-not-a-number"),
         ],
     )
     def test_a_malformed_value_stops_start_up_naming_the_variable(
@@ -167,3 +172,52 @@ class TestRefusals:
 
         assert KEY not in repr(settings)
         assert "hunter2" not in repr(settings)
+
+
+class TestMediaSettings:
+    def test_without_imagekit_media_go_to_the_data_folder(self, tmp_path: Path) -> None:
+        settings = load(tmp_path)
+
+        assert not settings.imagekit
+        assert settings.media_folder == tmp_path / "media"
+        assert settings.media_max_bytes == 5 * 1024 * 1024
+
+    def test_the_three_imagekit_keys_choose_imagekit(self, tmp_path: Path) -> None:
+        settings = load(
+            tmp_path,
+            IMAGEKIT_PUBLIC_KEY="public_x=",
+            IMAGEKIT_PRIVATE_KEY="private_hunter2=",
+            IMAGEKIT_URL_ENDPOINT="https://ik.imagekit.io/bitcode",
+            IMAGEKIT_BASE_URL="http://127.0.0.1:9999",
+            IMAGEKIT_TIMEOUT_SECONDS="2.5",
+        )
+
+        assert settings.imagekit
+        assert settings.imagekit_base_url == "http://127.0.0.1:9999"
+        assert settings.imagekit_timeout_s == 2.5
+        assert "hunter2" not in repr(settings)
+
+    @pytest.mark.parametrize(
+        ("given", "missing"),
+        [
+            pytest.param(("IMAGEKIT_PUBLIC_KEY",), "IMAGEKIT_PRIVATE_KEY", id="public"),
+            pytest.param(
+                ("IMAGEKIT_PRIVATE_KEY", "IMAGEKIT_PUBLIC_KEY"),
+                "IMAGEKIT_URL_ENDPOINT",
+                id="no-endpoint",
+            ),
+        ],
+    )
+    def test_some_imagekit_keys_without_the_others_stop_start_up(
+        self, tmp_path: Path, given: tuple[str, ...], missing: str
+    ) -> None:
+        values = {
+            "IMAGEKIT_PUBLIC_KEY": "public_x=",
+            "IMAGEKIT_PRIVATE_KEY": "private_hunter2=",
+        }
+
+        with pytest.raises(SettingsError) as raised:
+            load(tmp_path, **{name: values[name] for name in given})
+
+        assert raised.value.variable == missing
+        assert "hunter2" not in str(raised.value)

@@ -53,6 +53,7 @@ users = Table(
     Column("country", String(2), nullable=True),
     Column("bio", Text, nullable=False),
     Column("avatar_url", Text, nullable=True),
+    Column("avatar_file_id", Text, nullable=True),
     CheckConstraint("role IN ('player', 'setter', 'admin')", name="role"),
 )
 

@@ -81,6 +81,7 @@ def _row(user: User) -> dict[str, Any]:
         "country": user.country,
         "bio": user.bio,
         "avatar_url": user.avatar_url,
+        "avatar_file_id": user.avatar_file_id,
     }
 
 
@@ -98,4 +99,5 @@ def _user(row: Row[Any]) -> User:
         country=row.country,
         bio=row.bio,
         avatar_url=row.avatar_url,
+        avatar_file_id=row.avatar_file_id,
     )

@@ -30,6 +30,9 @@ class User:
     country: str | None = None  # ISO 3166-1 alpha-2
     bio: str = ""
     avatar_url: str | None = None
+    # The media store's id for the avatar, when BitCode stored it (and so
+    # deletes it when it is replaced); None for an avatar linked from elsewhere.
+    avatar_file_id: str | None = None
 
     def with_changes(self, **changes: object) -> User:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 from bitcode_core.accounts.model import Principal
 from bitcode_core.accounts.usecases import Accounts, Client
+from bitcode_core.media.usecases import Media
 from bitcode_http.principal import SECURED
 from bitcode_http.problems import documented
 from bitcode_http.schemas import (
@@ -97,10 +98,12 @@ class AuthController(Controller):
         self,
         data: JSONBody[LoginRequest],
         accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
         client: NamedDependency[Client],
     ) -> SignedInResponse:
         signed_in = await accounts.login(data.email, data.password, client)
-        return SignedInResponse.of(signed_in, time.time())
+        avatar_urls = await media.avatar_urls(signed_in.user)
+        return SignedInResponse.of(signed_in, time.time(), avatar_urls)
 
     @post(
         "/refresh",
@@ -110,10 +113,14 @@ class AuthController(Controller):
         description="Presenting a refresh token twice signs out its device.",
     )
     async def refresh(
-        self, data: JSONBody[RefreshRequest], accounts: NamedDependency[Accounts]
+        self,
+        data: JSONBody[RefreshRequest],
+        accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
     ) -> SignedInResponse:
         signed_in = await accounts.refresh(data.refresh_token)
-        return SignedInResponse.of(signed_in, time.time())
+        avatar_urls = await media.avatar_urls(signed_in.user)
+        return SignedInResponse.of(signed_in, time.time(), avatar_urls)
 
     @post(
         "/logout",

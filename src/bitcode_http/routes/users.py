@@ -12,6 +12,7 @@ from msgspec import UNSET
 
 from bitcode_core.accounts.model import Principal
 from bitcode_core.accounts.usecases import Accounts, ProfileChanges
+from bitcode_core.media.usecases import Media
 from bitcode_http.principal import SECURED
 from bitcode_http.problems import documented
 from bitcode_http.schemas import DeleteAccountRequest, Me, ProfileUpdate, PublicProfile
@@ -28,9 +29,13 @@ class UsersController(Controller):
         summary="Your account",
     )
     async def me(
-        self, accounts: NamedDependency[Accounts], principal: NamedDependency[Principal]
+        self,
+        accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
+        principal: NamedDependency[Principal],
     ) -> Me:
-        return Me.of(await accounts.me(principal))
+        user = await accounts.me(principal)
+        return Me.of(user, await media.avatar_urls(user))
 
     @patch(
         "/me",
@@ -43,6 +48,7 @@ class UsersController(Controller):
         self,
         data: JSONBody[ProfileUpdate],
         accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
         principal: NamedDependency[Principal],
     ) -> Me:
         country = data.country
@@ -52,7 +58,8 @@ class UsersController(Controller):
             country=country if isinstance(country, str) and country else None,
             clear_country=country is None or country == "",
         )
-        return Me.of(await accounts.update_profile(principal, changes))
+        user = await accounts.update_profile(principal, changes)
+        return Me.of(user, await media.avatar_urls(user))
 
     @delete(
         "/me",
@@ -60,16 +67,19 @@ class UsersController(Controller):
         responses=documented(401, 409),
         summary="Delete your account (the password confirms it)",
         description="Every session is revoked and the user is deleted; battles "
-        "to come will show the player as deleted. The last active admin cannot "
-        "delete their account (409).",
+        "to come will show the player as deleted, and their avatar is deleted. "
+        "The last active admin cannot delete their account (409).",
     )
     async def delete_me(
         self,
         data: JSONBody[DeleteAccountRequest],
         accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
         principal: NamedDependency[Principal],
     ) -> None:
+        user = await accounts.me(principal)
         await accounts.delete_account(principal, data.password)
+        await media.forget(user)
 
     @get(
         "/{username:str}",
@@ -79,9 +89,11 @@ class UsersController(Controller):
     async def profile(
         self,
         accounts: NamedDependency[Accounts],
+        media: NamedDependency[Media],
         username: Annotated[str, PathParameter(max_length=64)],
     ) -> PublicProfile:
-        return PublicProfile.of(await accounts.public_profile(username))
+        user = await accounts.public_profile(username)
+        return PublicProfile.of(user, await media.avatar_urls(user))
 
 
 ROUTES: list[ControllerRouterHandler] = [UsersController]

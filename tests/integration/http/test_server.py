@@ -8,12 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import uvicorn
 
 from bitcode_core.accounts.model import Role
+from tests.images import image_bytes
 from tests.integration.http.conftest import (
     PASSWORD,
     Api,
@@ -79,6 +81,12 @@ class TestReadmeWalkthrough:
             questions = http.get(
                 "/questions", headers={"Authorization": f"Bearer {access}"}
             )
+            avatar = http.put(
+                "/users/me/avatar",
+                headers={"Authorization": f"Bearer {access}"},
+                files={"file": ("me.png", image_bytes("PNG"), "image/png")},
+            )
+            served = http.get(urlsplit(avatar.json()["avatar_url"]).path)
             docs = http.get("/schema")
 
         assert verified.status_code == 200
@@ -87,6 +95,9 @@ class TestReadmeWalkthrough:
         ids = [q["id"] for q in questions.json()["items"]]
         assert len(ids) == 12
         assert "a-plus-b" in ids
+        assert avatar.status_code == 200
+        assert served.headers["content-type"] == "image/png"
+        assert served.headers["x-content-type-options"] == "nosniff"
         assert docs.status_code == 200
         assert "text/html" in docs.headers["content-type"]
 

@@ -117,6 +117,7 @@ class TestPublicProfile:
             "username": "alice",
             "display_name": "alice",
             "avatar_url": None,
+            "avatar_urls": {},
             "country": "JP",
             "bio": "hi",
             "rating": None,

@@ -1,0 +1,1 @@
+"""Media: avatars and the images in question statements."""
