@@ -30,21 +30,32 @@ from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.memory import InMemoryRateLimiter
+from bitcode_adapters.openid_provider import AuthlibOpenIdProvider
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
+    SqlIdentityRepository,
     SqlOneTimeTokenRepository,
     SqlQuestionCatalog,
     SqlSessionRepository,
+    SqlSignInAttemptRepository,
     SqlUserRepository,
 )
 from bitcode_adapters.sql.migrate import upgrade
 from bitcode_adapters.system_secrets import SystemSecrets
-from bitcode_core.accounts.ports import UserRepository
+from bitcode_core.accounts.identities import IdentitySettings, IdentitySignIn
+from bitcode_core.accounts.ports import (
+    IdentityRepository,
+    OneTimeTokenRepository,
+    Secrets,
+    SignInAttemptRepository,
+    UserRepository,
+)
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.ports import Clock
 from bitcode_http.settings import Settings
 
 
@@ -114,6 +125,48 @@ def _smtp_mailer(settings: Settings) -> SmtpMailer:
         password=smtp.password,
         starttls=smtp.starttls,
         ssl=smtp.tls,
+    )
+
+
+def _identity_provider(
+    settings: Settings, clock: Clock, opened: Opened
+) -> AuthlibOpenIdProvider | None:
+    if settings.google_client_id is None:
+        return None
+    provider = AuthlibOpenIdProvider(
+        discovery_url=settings.google_discovery_url,
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret,
+        redirect_uri=settings.google_redirect_uri,
+        clock=clock,
+    )
+    opened.track(provider.close)
+    return provider
+
+
+def _identity_sign_in(
+    *,
+    provider: AuthlibOpenIdProvider | None,
+    accounts: Accounts,
+    identities: IdentityRepository,
+    attempts: SignInAttemptRepository,
+    one_time_tokens: OneTimeTokenRepository,
+    secrets: Secrets,
+    clock: Clock,
+    settings: Settings,
+) -> IdentitySignIn | None:
+    """Google sign-in, or None when GOOGLE_CLIENT_ID is unset."""
+    if provider is None:
+        return None
+    return IdentitySignIn(
+        accounts=accounts,
+        identities=identities,
+        attempts=attempts,
+        one_time_tokens=one_time_tokens,
+        provider=provider,
+        secrets=secrets,
+        clock=clock,
+        settings=IdentitySettings(return_urls=settings.frontend_urls),
     )
 
 
@@ -199,6 +252,21 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     catalog = providers.Singleton(Catalog, question_catalog, clock)
+
+    identity_provider = providers.Singleton(_identity_provider, settings, clock, opened)
+    identities = providers.Singleton(SqlIdentityRepository, database)
+    sign_in_attempts = providers.Singleton(SqlSignInAttemptRepository, database)
+    identity_sign_in = providers.Singleton(
+        _identity_sign_in,
+        provider=identity_provider,
+        accounts=accounts,
+        identities=identities,
+        attempts=sign_in_attempts,
+        one_time_tokens=one_time_tokens,
+        secrets=secrets,
+        clock=clock,
+        settings=settings,
+    )
 
 
 async def close(container: Container) -> None:

@@ -24,6 +24,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from bitcode_adapters.cache import CacheUnavailable
+from bitcode_adapters.openid_provider import IdentityProviderUnavailable
 from bitcode_adapters.problem_zip import ArchiveTooLarge, UnsafeArchive
 from bitcode_adapters.rating_file import RatingFileCorrupt
 from bitcode_adapters.redis_rate_limiter import RateLimiterUnavailable
@@ -65,6 +66,9 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.InvalidCredentials: Problem(401, "Invalid credentials"),
     errors.InvalidToken: Problem(401, "Invalid token"),
     errors.PermissionDenied: Problem(403, "Permission denied"),
+    errors.EmailNotVerified: Problem(403, "Email not verified"),
+    errors.NotConfigured: Problem(503, "Not configured"),
+    errors.GoogleSignInNotConfigured: Problem(503, "Google sign-in not configured"),
     errors.NotFound: Problem(404, "Not found"),
     errors.QuestionNotFound: Problem(404, "Question not found"),
     errors.RateLimited: Problem(429, "Too many requests"),
@@ -72,6 +76,7 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     MailDeliveryFailed: Problem(503, "Mail delivery failed"),
     RateLimiterUnavailable: Problem(503, "Rate limiter unavailable"),
     CacheUnavailable: Problem(503, "Cache unavailable"),
+    IdentityProviderUnavailable: Problem(503, "Sign-in provider unavailable"),
     RatingFileCorrupt: Problem(500, "Rating file corrupt"),
     UnsafeArchive: Problem(400, "Unsafe archive"),
     ArchiveTooLarge: Problem(413, "Archive too large"),

@@ -19,25 +19,31 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bitcode_adapters.memory import (
+    InMemoryIdentityRepository,
     InMemoryOneTimeTokenRepository,
     InMemoryQuestionCatalog,
     InMemoryRatingStore,
     InMemorySessionRepository,
+    InMemorySignInAttemptRepository,
     InMemoryUserRepository,
 )
 from bitcode_adapters.sql import (
     Database,
+    SqlIdentityRepository,
     SqlOneTimeTokenRepository,
     SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,
+    SqlSignInAttemptRepository,
     SqlUserRepository,
     redacted_url,
 )
 from bitcode_adapters.sql.tables import metadata
 from bitcode_core.accounts.ports import (
+    IdentityRepository,
     OneTimeTokenRepository,
     SessionRepository,
+    SignInAttemptRepository,
     UserRepository,
 )
 from bitcode_core.catalog.ports import QuestionCatalog
@@ -81,6 +87,8 @@ class Storage:
     one_time_tokens: OneTimeTokenRepository
     catalog: QuestionCatalog
     ratings: AsyncRatings
+    identities: IdentityRepository
+    sign_in_attempts: SignInAttemptRepository
 
 
 class AsyncRatings(Protocol):
@@ -161,6 +169,8 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
             one_time_tokens=InMemoryOneTimeTokenRepository(),
             catalog=InMemoryQuestionCatalog(),
             ratings=_AwaitableRatings(),
+            identities=InMemoryIdentityRepository(),
+            sign_in_attempts=InMemorySignInAttemptRepository(),
         )
         return
     database = Database(storage_url)
@@ -173,6 +183,8 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
             one_time_tokens=SqlOneTimeTokenRepository(database),
             catalog=SqlQuestionCatalog(database),
             ratings=SqlPlayerRatings(database),
+            identities=SqlIdentityRepository(database),
+            sign_in_attempts=SqlSignInAttemptRepository(database),
         )
     finally:
         await database.dispose()
