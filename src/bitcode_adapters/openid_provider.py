@@ -155,7 +155,8 @@ class AuthlibOpenIdProvider:
             self._registry(metadata.issuer).validate(claims)
         except JoseError as error:
             logger.info("identity.token_refused", extra={"reason": error.error})
-            raise _refused(f"the ID token is not valid ({error.error})") from error
+            reason = error.description or error.error.replace("_", " ")
+            raise _refused(f"the ID token is not valid ({reason})") from error
         self._check_party(claims)
         if nonce is not None and not hmac.compare_digest(
             str(claims.get("nonce", "")).encode(), nonce.encode()

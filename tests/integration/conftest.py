@@ -48,6 +48,10 @@ from bitcode_core.accounts.ports import (
 )
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.ports import PlayerRating
+from tests.integration.fake_openid import FakeGoogle, serve
+
+# Where the fake provider sends browsers back: the test client's own host.
+GOOGLE_CALLBACK = "http://testserver.local/auth/google/callback"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -188,3 +192,18 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
         )
     finally:
         await database.dispose()
+
+
+# The fake Google: one server for the session, reset (a new key, a new user,
+# no codes) for every test.
+
+
+@pytest.fixture(scope="session")
+def fake_google_server() -> Iterator[FakeGoogle]:
+    yield from serve(FakeGoogle(redirect_uri=GOOGLE_CALLBACK))
+
+
+@pytest.fixture
+def fake_google(fake_google_server: FakeGoogle) -> FakeGoogle:
+    fake_google_server.reset(GOOGLE_CALLBACK)
+    return fake_google_server
