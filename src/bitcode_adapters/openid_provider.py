@@ -253,7 +253,8 @@ def _refused(reason: str) -> InvalidToken:
 def _identity(issuer: str, claims: dict[str, Any]) -> ProviderIdentity:
     email = claims.get("email")
     # Google once sent the flag as a string; only a true one counts.
-    verified = claims.get("email_verified") in (True, "true")
+    flag = claims.get("email_verified")
+    verified = flag is True or flag == "true"  # 1 == True, but 1 is no flag
     name = claims.get("name") or claims.get("given_name") or ""
     return ProviderIdentity(
         issuer=issuer,
