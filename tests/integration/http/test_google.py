@@ -19,7 +19,7 @@ from tests.integration.fake_openid import (
     GoogleUser,
     new_key,
 )
-from tests.integration.http.conftest import Api, bearer, problem
+from tests.integration.http.conftest import PASSWORD, Api, bearer, problem
 
 FRONTEND = "http://app.test/signed-in"
 OTHER_FRONTEND = "http://other.test/done"
@@ -473,6 +473,22 @@ class TestLinking:
         assert response.status_code == 409
         assert "only way to sign in" in problem(response)["detail"]
         assert len(methods(google_api, player["access_token"])["identities"]) == 1
+
+    def test_a_google_only_player_sets_a_password_by_mail_then_may_unlink(
+        self, google_api: Api
+    ) -> None:
+        player = browser_sign_in(google_api)
+        address = player["user"]["email"]
+        google_api.post("/auth/password-reset", json={"email": address})
+        reset = {"token": google_api.last_token(address), "new_password": PASSWORD}
+        assert google_api.post("/auth/password-reset/confirm", json=reset).is_success
+        again = bearer(browser_sign_in(google_api)["access_token"])
+
+        response = google_api.delete("/auth/google/link", headers=again)
+
+        assert response.status_code == 204
+        login = {"email": address, "password": PASSWORD}
+        assert google_api.post("/auth/login", json=login).status_code == 200
 
     def test_unlinking_what_is_not_linked_is_not_found(self, google_api: Api) -> None:
         grace = google_api.user("grace")
