@@ -285,19 +285,20 @@ class InMemorySignInAttemptRepository:
         self._attempts: dict[str, SignInAttempt] = {}
         self._lock = threading.Lock()
 
-    async def put(self, attempt: SignInAttempt) -> None:
+    async def put(self, attempt: SignInAttempt, now: float) -> None:
         with self._lock:
             if attempt.state_hash in self._attempts:
                 raise Conflict("that sign-in attempt is stored already")
+            self._drop_expired(now)
             self._attempts[attempt.state_hash] = attempt
 
     async def consume(self, state_hash: str, now: float) -> SignInAttempt | None:
         with self._lock:
             attempt = self._attempts.pop(state_hash, None)
-            self._attempts = {
-                h: a for h, a in self._attempts.items() if now < a.expires_at
-            }
         return attempt if attempt and now < attempt.expires_at else None
+
+    def _drop_expired(self, now: float) -> None:
+        self._attempts = {h: a for h, a in self._attempts.items() if now < a.expires_at}
 
 
 class InMemoryRateLimiter:

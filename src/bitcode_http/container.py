@@ -48,6 +48,7 @@ from bitcode_core.accounts.identities import IdentitySettings, IdentitySignIn
 from bitcode_core.accounts.ports import (
     IdentityRepository,
     OneTimeTokenRepository,
+    RateLimiter,
     Secrets,
     SignInAttemptRepository,
     UserRepository,
@@ -152,6 +153,7 @@ def _identity_sign_in(
     attempts: SignInAttemptRepository,
     one_time_tokens: OneTimeTokenRepository,
     secrets: Secrets,
+    limiter: RateLimiter,
     clock: Clock,
     settings: Settings,
 ) -> IdentitySignIn | None:
@@ -165,6 +167,7 @@ def _identity_sign_in(
         one_time_tokens=one_time_tokens,
         provider=provider,
         secrets=secrets,
+        limiter=limiter,
         clock=clock,
         settings=IdentitySettings(return_urls=settings.frontend_urls),
     )
@@ -264,6 +267,7 @@ class Container(containers.DeclarativeContainer):
         attempts=sign_in_attempts,
         one_time_tokens=one_time_tokens,
         secrets=secrets,
+        limiter=rate_limiter,
         clock=clock,
         settings=settings,
     )

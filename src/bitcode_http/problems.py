@@ -144,7 +144,7 @@ def _core_error(
     if isinstance(error, errors.InvalidInput) and error.field:
         field_errors.append(FieldError(field=error.field, message=error.message))
     detail = error.message
-    if problem.status >= 500:
+    if problem.status >= 500 and not isinstance(error, errors.NotConfigured):
         # A broken dependency is logged with its cause; the client learns only
         # which kind of failure it was.
         logger.error(

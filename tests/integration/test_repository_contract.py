@@ -548,7 +548,7 @@ class TestLinkingIdentities:
 
 class TestSignInAttempts:
     async def test_an_attempt_is_consumed_once(self, storage: Storage) -> None:
-        await storage.sign_in_attempts.put(an_attempt())
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
 
         first = await storage.sign_in_attempts.consume("state-1", NOW)
         second = await storage.sign_in_attempts.consume("state-1", NOW)
@@ -565,14 +565,14 @@ class TestSignInAttempts:
     async def test_an_expired_attempt_is_refused(
         self, storage: Storage, now: float
     ) -> None:
-        await storage.sign_in_attempts.put(an_attempt())
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
 
         assert await storage.sign_in_attempts.consume("state-1", now) is None
 
     async def test_an_unknown_state_is_refused_and_others_stay(
         self, storage: Storage
     ) -> None:
-        await storage.sign_in_attempts.put(an_attempt())
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
 
         unknown = await storage.sign_in_attempts.consume("state-x", NOW)
 
@@ -582,17 +582,28 @@ class TestSignInAttempts:
     async def test_a_stored_state_cannot_be_stored_again(
         self, storage: Storage
     ) -> None:
-        await storage.sign_in_attempts.put(an_attempt())
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
 
         with pytest.raises(Conflict):
-            await storage.sign_in_attempts.put(an_attempt(nonce="another"))
+            await storage.sign_in_attempts.put(an_attempt(nonce="another"), NOW)
 
         assert await storage.sign_in_attempts.consume("state-1", NOW) == an_attempt()
+
+    async def test_storing_an_attempt_drops_the_expired_ones(
+        self, storage: Storage
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+        later = an_attempt("state-2", expires_at=NOW + 1200)
+
+        await storage.sign_in_attempts.put(later, NOW + 600)
+
+        assert await storage.sign_in_attempts.consume("state-1", NOW) is None
+        assert await storage.sign_in_attempts.consume("state-2", NOW) is not None
 
     async def test_of_concurrent_callbacks_exactly_one_wins(
         self, storage: Storage
     ) -> None:
-        await storage.sign_in_attempts.put(an_attempt())
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
 
         consumed = await asyncio.gather(
             *(storage.sign_in_attempts.consume("state-1", NOW) for _ in range(10))

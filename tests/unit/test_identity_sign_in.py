@@ -26,7 +26,7 @@ from bitcode_core.accounts import rules
 from bitcode_core.accounts.identities import IdentitySettings, IdentitySignIn
 from bitcode_core.accounts.model import ProviderIdentity
 from bitcode_core.accounts.usecases import Accounts, Client
-from bitcode_core.errors import InvalidToken, PermissionDenied
+from bitcode_core.errors import Conflict, InvalidToken, PermissionDenied, RateLimited
 from tests.fakes import ManualClock, OutboxMailer
 
 pytestmark = pytest.mark.anyio
@@ -82,6 +82,7 @@ def world() -> Iterator[World]:
     clock = ManualClock()
     hasher = Argon2PasswordHasher(memory_kib=8, time_cost=1, parallelism=1)
     tokens = InMemoryOneTimeTokenRepository()
+    limiter = InMemoryRateLimiter(clock)
     accounts = Accounts(
         users=InMemoryUserRepository(),
         sessions=InMemorySessionRepository(),
@@ -90,7 +91,7 @@ def world() -> Iterator[World]:
         access_tokens=JwtAccessTokens("s" * 32, ttl_s=900),
         secrets=SystemSecrets(),
         mailer=OutboxMailer(),
-        limiter=InMemoryRateLimiter(clock),
+        limiter=limiter,
         clock=clock,
         common_passwords=frozenset(),
     )
@@ -102,8 +103,9 @@ def world() -> Iterator[World]:
         one_time_tokens=tokens,
         provider=provider,
         secrets=SystemSecrets(),
+        limiter=limiter,
         clock=clock,
-        settings=IdentitySettings(return_urls=(APP,)),
+        settings=IdentitySettings(return_urls=(APP,), starts_per_address=3),
     )
     yield World(google, accounts, provider, clock)
     hasher.close()
@@ -139,13 +141,24 @@ class TestFirstSignIn:
         with pytest.raises(PermissionDenied):
             await world.google.sign_in_with_token("ada-token", LAPTOP)
 
+    async def test_an_account_with_another_google_account_is_not_relinked(
+        self, world: World
+    ) -> None:
+        await world.google.sign_in_with_token("ada-token", LAPTOP)
+        world.provider.identities["alias-token"] = ProviderIdentity(
+            ISSUER, "sub-alias", "ada@gmail.com", True, "Ada"
+        )
+
+        with pytest.raises(Conflict, match="another Google account"):
+            await world.google.sign_in_with_token("alias-token", LAPTOP)
+
 
 class TestBrowserAttempts:
     async def test_the_code_is_redeemed_with_the_attempts_verifier_and_nonce(
         self, world: World
     ) -> None:
         world.provider.identities["code-1"] = ADA
-        started = await world.google.begin()
+        started = await world.google.begin(LAPTOP)
 
         await world.google.finish(
             state_of(started.authorization_url), started.browser_secret, "code-1"
@@ -158,7 +171,7 @@ class TestBrowserAttempts:
 
     async def test_an_attempt_expires_after_ten_minutes(self, world: World) -> None:
         world.provider.identities["code-1"] = ADA
-        started = await world.google.begin()
+        started = await world.google.begin(LAPTOP)
         world.clock.advance(600)
 
         with pytest.raises(InvalidToken):
@@ -168,9 +181,17 @@ class TestBrowserAttempts:
 
         assert world.provider.redeemed == []
 
+    async def test_starts_are_throttled_per_address(self, world: World) -> None:
+        for _ in range(3):
+            await world.google.begin(LAPTOP)
+
+        with pytest.raises(RateLimited):
+            await world.google.begin(LAPTOP)
+        await world.google.begin(Client(ip="192.0.2.9"))
+
     async def test_the_handoff_code_expires_after_a_minute(self, world: World) -> None:
         world.provider.identities["code-1"] = ADA
-        started = await world.google.begin()
+        started = await world.google.begin(LAPTOP)
         handoff = await world.google.finish(
             state_of(started.authorization_url), started.browser_secret, "code-1"
         )

@@ -1,7 +1,7 @@
 """Browser sign-in attempts in SQL.
 
 Consuming deletes the row in the statement that checks it, so of two callbacks
-carrying one state exactly one gets the attempt; it also sweeps the expired
+carrying one state exactly one gets the attempt. Storing one sweeps the expired
 attempts of browsers that never came back.
 """
 
@@ -20,7 +20,7 @@ class SqlSignInAttemptRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def put(self, attempt: SignInAttempt) -> None:
+    async def put(self, attempt: SignInAttempt, now: float) -> None:
         statement = insert(sign_in_attempts).values(
             state_hash=attempt.state_hash,
             browser_hash=attempt.browser_hash,
@@ -29,8 +29,10 @@ class SqlSignInAttemptRepository:
             return_to=attempt.return_to,
             expires_at=attempt.expires_at,
         )
+        expired = delete(sign_in_attempts).where(sign_in_attempts.c.expires_at <= now)
         try:
             async with self._database.begin() as connection:
+                await connection.execute(expired)
                 await connection.execute(statement)
         except IntegrityError as error:
             raise Conflict("that sign-in attempt is stored already") from error
@@ -44,10 +46,8 @@ class SqlSignInAttemptRepository:
             )
             .returning(*sign_in_attempts.c)
         )
-        expired = delete(sign_in_attempts).where(sign_in_attempts.c.expires_at <= now)
         async with self._database.begin() as connection:
             row = (await connection.execute(statement)).first()
-            await connection.execute(expired)
         if row is None:
             return None
         return SignInAttempt(

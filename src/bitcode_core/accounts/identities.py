@@ -32,6 +32,7 @@ from bitcode_core.accounts.ports import (
     IdentityProvider,
     IdentityRepository,
     OneTimeTokenRepository,
+    RateLimiter,
     Secrets,
     SignInAttemptRepository,
 )
@@ -44,6 +45,7 @@ from bitcode_core.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RateLimited,
 )
 from bitcode_core.ports import Clock
 
@@ -59,6 +61,10 @@ class IdentitySettings:
     return_urls: tuple[str, ...]  # the first is the default
     attempt_ttl_s: float = 10 * 60
     handoff_ttl_s: float = 60
+    # Each start stores an attempt: bounded per address, with room for a room
+    # of players behind one NAT address.
+    starts_per_address: int = 300
+    start_window_s: float = 15 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,7 @@ class IdentitySignIn:
         one_time_tokens: OneTimeTokenRepository,
         provider: IdentityProvider,
         secrets: Secrets,
+        limiter: RateLimiter,
         clock: Clock,
         settings: IdentitySettings,
     ) -> None:
@@ -99,6 +106,7 @@ class IdentitySignIn:
         self._tokens = one_time_tokens
         self._provider = provider
         self._secrets = secrets
+        self._limiter = limiter
         self._clock = clock
         self.settings = settings
 
@@ -116,8 +124,19 @@ class IdentitySignIn:
             )
         return requested
 
-    async def begin(self, return_to: str | None = None) -> BrowserStart:
+    async def begin(self, client: Client, return_to: str | None = None) -> BrowserStart:
         return_to = self.return_url(return_to)
+        decision = await self._limiter.hit(
+            f"google-start:address:{client.ip}",
+            self.settings.starts_per_address,
+            self.settings.start_window_s,
+        )
+        if not decision.allowed:
+            raise RateLimited(
+                "too many Google sign-ins from here; try again later",
+                retry_after_s=decision.retry_after_s,
+            )
+        now = self._clock.now()
         state, browser_secret = self._secrets.token(), self._secrets.token()
         nonce, verifier = self._secrets.token(), self._secrets.token()
         await self._attempts.put(
@@ -127,8 +146,9 @@ class IdentitySignIn:
                 nonce=nonce,
                 code_verifier=verifier,
                 return_to=return_to,
-                expires_at=self._clock.now() + self.settings.attempt_ttl_s,
-            )
+                expires_at=now + self.settings.attempt_ttl_s,
+            ),
+            now,
         )
         url = await self._provider.authorization_url(
             state=state, nonce=nonce, code_verifier=verifier
@@ -246,6 +266,11 @@ class IdentitySignIn:
                 "an unconfirmed BitCode account uses this email: confirm it "
                 "from its mail, sign in, then link Google in settings"
             )
+        if user is not None and any(
+            i.issuer == identity.issuer
+            for i in await self._identities.for_user(user.id)
+        ):
+            raise Conflict("the account with this email has another Google account")
         user = user or await self._new_user(identity, email)
         try:
             await self._link(user, identity)

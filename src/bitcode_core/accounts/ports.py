@@ -106,7 +106,9 @@ class IdentityRepository(Protocol):
 
 
 class SignInAttemptRepository(Protocol):
-    async def put(self, attempt: SignInAttempt) -> None: ...
+    async def put(self, attempt: SignInAttempt, now: float) -> None:
+        """Store an attempt, dropping the ones expired at ``now``."""
+        ...
 
     async def consume(self, state_hash: str, now: float) -> SignInAttempt | None:
         """Spend an attempt, once: of two concurrent consumers one gets it;

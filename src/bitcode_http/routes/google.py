@@ -65,15 +65,18 @@ class GoogleController(Controller):
     @get(
         "/google/start",
         status_code=302,
-        responses=documented(422, 503),
+        responses=documented(422, 429, 503),
         summary="Start the browser sign-in with Google (a redirect to Google)",
         description="`redirect_uri`, when sent, must be one of the configured "
         "frontend URLs exactly; the sign-in returns there.",
     )
     async def start(
-        self, google_browser: NamedDependency[BrowserFlow], redirect_uri: Param = None
+        self,
+        google_browser: NamedDependency[BrowserFlow],
+        client: NamedDependency[Client],
+        redirect_uri: Param = None,
     ) -> Redirect:
-        started = await google_browser.sign_in.begin(redirect_uri)
+        started = await google_browser.sign_in.begin(client, redirect_uri)
         cookie = Cookie(
             key=COOKIE,
             value=started.browser_secret,
