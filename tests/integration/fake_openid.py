@@ -69,6 +69,9 @@ class FakeGoogle:
     published: list[RSAKey] = field(default_factory=list)
     jwks_fetches: int = 0
     authorizations: list[dict[str, str]] = field(default_factory=list)
+    # Claims the token endpoint puts in its ID tokens, as a broken or hostile
+    # provider would.
+    issued_changes: dict[str, Any] = field(default_factory=dict)
     _grants: dict[str, _Grant] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -85,6 +88,7 @@ class FakeGoogle:
         self.published = [self.key]
         self.jwks_fetches = 0
         self.authorizations.clear()
+        self.issued_changes.clear()
         self._grants.clear()
 
     def rotate(self, kid: str) -> None:
@@ -221,7 +225,8 @@ class FakeGoogle:
             same_uri = data.get("redirect_uri") == grant.redirect_uri
             if not same_uri or not hmac.compare_digest(challenge, grant.challenge):
                 return _oauth_error("invalid_grant")
-            id_token = self.mint(grant.user, nonce=grant.nonce)
+            changes = {"nonce": grant.nonce, **self.issued_changes}
+            id_token = self.mint(grant.user, **changes)
             body = {
                 "access_token": secrets.token_urlsafe(16),
                 "token_type": "Bearer",

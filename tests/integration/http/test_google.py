@@ -244,6 +244,30 @@ class TestBrowserAttacks:
 
         assert back["error"] == "invalid-token"
 
+    @pytest.mark.parametrize(
+        ("changes", "because"),
+        [
+            pytest.param({"aud": "another.apps"}, "'aud'", id="wrong-audience"),
+            pytest.param({"iss": "https://evil.example"}, "'iss'", id="wrong-issuer"),
+            pytest.param({"exp": 1_000_000_000}, "expired", id="expired"),
+            pytest.param({"nonce": "replayed-nonce"}, "nonce", id="wrong-nonce"),
+            pytest.param({"nonce": None}, "nonce", id="no-nonce"),
+        ],
+    )
+    def test_the_id_token_google_returns_is_checked_too(
+        self,
+        google_api: Api,
+        fake_google: FakeGoogle,
+        changes: dict[str, Any],
+        because: str,
+    ) -> None:
+        fake_google.issued_changes.update(changes)
+
+        _, back = call_back(google_api, authorize(google_api))
+
+        assert back["error"] == "invalid-token"
+        assert because in back["error_description"]
+
 
 class TestTokenSignIn:
     def test_a_new_player_signs_in_with_an_id_token(
