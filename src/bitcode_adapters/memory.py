@@ -10,7 +10,14 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bitcode_core.accounts.model import DeviceSession, Role, TokenPurpose, User
+from bitcode_core.accounts.model import (
+    DeviceSession,
+    LinkedIdentity,
+    Role,
+    SignInAttempt,
+    TokenPurpose,
+    User,
+)
 from bitcode_core.accounts.ports import RateDecision, Rotation, RotationResult
 from bitcode_core.catalog.model import CatalogEntry, Page, QuestionFilter
 from bitcode_core.errors import Conflict, InvalidInput, NotFound, QuestionNotFound
@@ -235,6 +242,63 @@ class InMemoryOneTimeTokenRepository:
 
     def _drop_expired(self, now: float) -> None:
         self._tokens = {h: t for h, t in self._tokens.items() if now < t.expires_at}
+
+
+class InMemoryIdentityRepository:
+    """Linked identities. Unlike SQL's cascade, a deleted user's links stay
+    behind; the use cases treat a link to a missing user as stale."""
+
+    def __init__(self) -> None:
+        self._identities: dict[tuple[str, str], LinkedIdentity] = {}
+        self._lock = threading.Lock()
+
+    async def add(self, identity: LinkedIdentity) -> None:
+        key = (identity.issuer, identity.subject)
+        with self._lock:
+            if key in self._identities or any(
+                i.user_id == identity.user_id and i.issuer == identity.issuer
+                for i in self._identities.values()
+            ):
+                raise Conflict("that identity or that user's link is stored")
+            self._identities[key] = identity
+
+    async def get(self, issuer: str, subject: str) -> LinkedIdentity | None:
+        with self._lock:
+            return self._identities.get((issuer, subject))
+
+    async def for_user(self, user_id: str) -> Sequence[LinkedIdentity]:
+        with self._lock:
+            mine = [i for i in self._identities.values() if i.user_id == user_id]
+        return sorted(mine, key=lambda i: i.issuer)
+
+    async def remove(self, user_id: str, issuer: str) -> bool:
+        with self._lock:
+            for key, identity in self._identities.items():
+                if identity.user_id == user_id and identity.issuer == issuer:
+                    del self._identities[key]
+                    return True
+        return False
+
+
+class InMemorySignInAttemptRepository:
+    def __init__(self) -> None:
+        self._attempts: dict[str, SignInAttempt] = {}
+        self._lock = threading.Lock()
+
+    async def put(self, attempt: SignInAttempt, now: float) -> None:
+        with self._lock:
+            if attempt.state_hash in self._attempts:
+                raise Conflict("that sign-in attempt is stored already")
+            self._drop_expired(now)
+            self._attempts[attempt.state_hash] = attempt
+
+    async def consume(self, state_hash: str, now: float) -> SignInAttempt | None:
+        with self._lock:
+            attempt = self._attempts.pop(state_hash, None)
+        return attempt if attempt and now < attempt.expires_at else None
+
+    def _drop_expired(self, now: float) -> None:
+        self._attempts = {h: a for h, a in self._attempts.items() if now < a.expires_at}
 
 
 class InMemoryRateLimiter:

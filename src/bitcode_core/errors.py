@@ -23,6 +23,9 @@ BitCodeError
  │    ├── InvalidCredentials wrong email or password
  │    └── InvalidToken       an access, refresh or one-time token is bad or spent
  ├── PermissionDenied       authenticated, but not allowed
+ │    └── EmailNotVerified   a provider vouches for an address it has not verified
+ ├── NotConfigured          the server is not set up for this
+ │    └── GoogleSignInNotConfigured
  ├── NotFound               no such thing (or not visible to you)
  │    ├── QuestionNotFound   no question with that id
  │    └── RoomNotFound       no room with that id (or not visible to you)
@@ -160,6 +163,23 @@ class InvalidToken(NotAuthenticated):
 class PermissionDenied(BitCodeError):
     code = "permission-denied"
     default_message = "You are not allowed to do that."
+
+
+class EmailNotVerified(PermissionDenied):
+    code = "email-not-verified"
+    default_message = (
+        "Google has not verified this email address; verify it with Google first."
+    )
+
+
+class NotConfigured(BitCodeError):
+    code = "not-configured"
+    default_message = "This server is not set up for that."
+
+
+class GoogleSignInNotConfigured(NotConfigured):
+    code = "google-sign-in-not-configured"
+    default_message = "Google sign-in is not configured on this server."
 
 
 class NotFound(BitCodeError):

@@ -22,6 +22,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from bitcode_adapters.sql.migrate import upgrade
+from bitcode_core.accounts.identities import IdentitySignIn
+from bitcode_core.errors import GoogleSignInNotConfigured
 from bitcode_http.container import Container, close
 from bitcode_http.demo_bank import load_demo_bank_once
 from bitcode_http.principal import (
@@ -34,7 +36,16 @@ from bitcode_http.problems import exception_handlers
 from bitcode_http.realtime.hub import Hub
 from bitcode_http.realtime.server import close_for_shutdown
 from bitcode_http.request_log import RequestLog, configure_logging
-from bitcode_http.routes import auth, health, media, questions, realtime, rooms, users
+from bitcode_http.routes import (
+    auth,
+    google,
+    health,
+    media,
+    questions,
+    realtime,
+    rooms,
+    users,
+)
 from bitcode_http.settings import Settings, load_settings
 
 API_VERSION = "0.1.0"
@@ -51,6 +62,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             *auth.ROUTES,
+            *google.ROUTES,
             *users.ROUTES,
             *questions.ROUTES,
             *rooms.ROUTES,
@@ -124,10 +136,35 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "realtime": _provided(container.realtime),
         "socket_tickets": _provided(container.socket_tickets),
         "server_settings": _provided(container.settings),
+        "google": Provide(_google(container), sync_to_thread=False),
+        "google_browser": Provide(_google_browser(container), sync_to_thread=False),
         "principal": Provide(provide_principal),
         "viewer": Provide(provide_viewer),
         "client": Provide(provide_client, sync_to_thread=False),
     }
+
+
+def _google(container: Container) -> Callable[[], IdentitySignIn]:
+    def dependency() -> IdentitySignIn:
+        sign_in = container.identity_sign_in()
+        if sign_in is None:
+            raise GoogleSignInNotConfigured()
+        return sign_in
+
+    return dependency
+
+
+def _google_browser(container: Container) -> Callable[[], google.BrowserFlow]:
+    settings = container.settings()
+
+    def dependency() -> google.BrowserFlow:
+        sign_in = container.identity_sign_in()
+        if sign_in is None or not settings.google_browser_flow:
+            raise GoogleSignInNotConfigured()
+        redirect_uri = settings.google_redirect_uri or ""
+        return google.BrowserFlow(sign_in, redirect_uri.startswith("https://"))
+
+    return dependency
 
 
 def _lifespan(

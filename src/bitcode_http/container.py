@@ -37,6 +37,7 @@ from bitcode_adapters.media import (
     imagekit_client,
 )
 from bitcode_adapters.memory import InMemoryRateLimiter
+from bitcode_adapters.openid_provider import AuthlibOpenIdProvider
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.rooms import (
     InMemoryChatLog,
@@ -51,21 +52,32 @@ from bitcode_adapters.rooms import (
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
+    SqlIdentityRepository,
     SqlOneTimeTokenRepository,
     SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,
+    SqlSignInAttemptRepository,
     SqlUserRepository,
 )
 from bitcode_adapters.sql.migrate import upgrade
 from bitcode_adapters.system_secrets import SystemSecrets
-from bitcode_core.accounts.ports import UserRepository
+from bitcode_core.accounts.identities import IdentitySettings, IdentitySignIn
+from bitcode_core.accounts.ports import (
+    IdentityRepository,
+    OneTimeTokenRepository,
+    RateLimiter,
+    Secrets,
+    SignInAttemptRepository,
+    UserRepository,
+)
 from bitcode_core.accounts.socket_tickets import SocketTickets
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
 from bitcode_core.media.model import MediaRules
 from bitcode_core.media.usecases import Media
+from bitcode_core.ports import Clock
 from bitcode_core.rooms.lobby import Lobby
 from bitcode_http.realtime.connection import ConnectionLimits
 from bitcode_http.realtime.hub import Hub, HubSettings
@@ -167,6 +179,7 @@ def _connection_limits(realtime: RealtimeSettings) -> ConnectionLimits:
         messages_per_s=realtime.messages_per_s,
         burst=realtime.messages_per_s * 2,
         backlog=realtime.backlog,
+        recheck_every_s=realtime.recheck_s,
     )
 
 
@@ -199,6 +212,50 @@ def _imagekit_storage(settings: Settings, opened: Opened) -> ImageKitMediaStorag
     )
     opened.track(storage.close)
     return storage
+
+
+def _identity_provider(
+    settings: Settings, clock: Clock, opened: Opened
+) -> AuthlibOpenIdProvider | None:
+    if settings.google_client_id is None:
+        return None
+    provider = AuthlibOpenIdProvider(
+        discovery_url=settings.google_discovery_url,
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret,
+        redirect_uri=settings.google_redirect_uri,
+        clock=clock,
+    )
+    opened.track(provider.close)
+    return provider
+
+
+def _identity_sign_in(
+    *,
+    provider: AuthlibOpenIdProvider | None,
+    accounts: Accounts,
+    identities: IdentityRepository,
+    attempts: SignInAttemptRepository,
+    one_time_tokens: OneTimeTokenRepository,
+    secrets: Secrets,
+    limiter: RateLimiter,
+    clock: Clock,
+    settings: Settings,
+) -> IdentitySignIn | None:
+    """Google sign-in, or None when GOOGLE_CLIENT_ID is unset."""
+    if provider is None:
+        return None
+    return IdentitySignIn(
+        accounts=accounts,
+        identities=identities,
+        attempts=attempts,
+        one_time_tokens=one_time_tokens,
+        provider=provider,
+        secrets=secrets,
+        limiter=limiter,
+        clock=clock,
+        settings=IdentitySettings(return_urls=settings.frontend_urls),
+    )
 
 
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
@@ -330,6 +387,7 @@ class Container(containers.DeclarativeContainer):
         users=users,
         secrets=secrets,
         clock=clock,
+        ttl_s=settings.provided.realtime.provided.ticket_ttl_s,
     )
     hub = providers.Singleton(
         Hub,
@@ -376,6 +434,21 @@ class Container(containers.DeclarativeContainer):
         rules=providers.Singleton(
             MediaRules, max_bytes=settings.provided.media_max_bytes
         ),
+    )
+    identity_provider = providers.Singleton(_identity_provider, settings, clock, opened)
+    identities = providers.Singleton(SqlIdentityRepository, database)
+    sign_in_attempts = providers.Singleton(SqlSignInAttemptRepository, database)
+    identity_sign_in = providers.Singleton(
+        _identity_sign_in,
+        provider=identity_provider,
+        accounts=accounts,
+        identities=identities,
+        attempts=sign_in_attempts,
+        one_time_tokens=one_time_tokens,
+        secrets=secrets,
+        limiter=rate_limiter,
+        clock=clock,
+        settings=settings,
     )
 
 

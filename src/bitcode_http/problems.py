@@ -25,6 +25,7 @@ from litestar.types import ExceptionHandlersMap
 
 from bitcode_adapters.cache import CacheUnavailable
 from bitcode_adapters.events import EventBusUnavailable
+from bitcode_adapters.openid_provider import IdentityProviderUnavailable
 from bitcode_adapters.problem_zip import ArchiveTooLarge, UnsafeArchive
 from bitcode_adapters.rating_file import RatingFileCorrupt
 from bitcode_adapters.redis_rate_limiter import RateLimiterUnavailable
@@ -73,6 +74,9 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.InvalidCredentials: Problem(401, "Invalid credentials"),
     errors.InvalidToken: Problem(401, "Invalid token"),
     errors.PermissionDenied: Problem(403, "Permission denied"),
+    errors.EmailNotVerified: Problem(403, "Email not verified"),
+    errors.NotConfigured: Problem(503, "Not configured"),
+    errors.GoogleSignInNotConfigured: Problem(503, "Google sign-in not configured"),
     errors.NotFound: Problem(404, "Not found"),
     errors.QuestionNotFound: Problem(404, "Question not found"),
     errors.RoomNotFound: Problem(404, "Room not found"),
@@ -83,6 +87,7 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     CacheUnavailable: Problem(503, "Cache unavailable"),
     EventBusUnavailable: Problem(503, "Event bus unavailable"),
     LobbyStoreUnavailable: Problem(503, "Lobby store unavailable"),
+    IdentityProviderUnavailable: Problem(503, "Sign-in provider unavailable"),
     RatingFileCorrupt: Problem(500, "Rating file corrupt"),
     UnsafeArchive: Problem(400, "Unsafe archive"),
     ArchiveTooLarge: Problem(413, "Archive too large"),
@@ -150,7 +155,7 @@ def _core_error(
     if isinstance(error, errors.InvalidInput) and error.field:
         field_errors.append(FieldError(field=error.field, message=error.message))
     detail = error.message
-    if problem.status >= 500:
+    if problem.status >= 500 and not isinstance(error, errors.NotConfigured):
         # A broken dependency is logged with its cause; the client learns only
         # which kind of failure it was.
         logger.error(

@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from bitcode_core.accounts.model import DeviceSession, User
+from bitcode_core.accounts.identities import SignInMethods
+from bitcode_core.accounts.model import DeviceSession, LinkedIdentity, User
 from bitcode_core.accounts.usecases import SignedIn
 from bitcode_core.catalog import model as catalog
 from bitcode_core.checking import CheckFlags
@@ -192,6 +193,49 @@ class Device(msgspec.Struct, kw_only=True):
 class VerifiedResponse(msgspec.Struct, kw_only=True):
     detail: str
     username: str
+
+
+# Google sign-in
+
+
+class GoogleTokenRequest(msgspec.Struct, kw_only=True):
+    """A Google ID token the client obtained itself; ``nonce`` is checked
+    against the token's when sent."""
+
+    id_token: Annotated[str, Meta(max_length=8192)]
+    nonce: Token | None = None
+
+
+class SignInCodeRequest(msgspec.Struct, kw_only=True):
+    code: Token
+
+
+class LinkedIdentityResponse(msgspec.Struct, kw_only=True):
+    issuer: str
+    email: str
+    linked_at: datetime
+
+    @classmethod
+    def of(cls, identity: LinkedIdentity) -> LinkedIdentityResponse:
+        return cls(
+            issuer=identity.issuer,
+            email=identity.email,
+            linked_at=timestamp(identity.linked_at),
+        )
+
+
+class SignInMethodsResponse(msgspec.Struct, kw_only=True):
+    """How this account can sign in: its password, its linked identities."""
+
+    password: bool
+    identities: list[LinkedIdentityResponse]
+
+    @classmethod
+    def of(cls, methods: SignInMethods) -> SignInMethodsResponse:
+        return cls(
+            password=methods.password,
+            identities=[LinkedIdentityResponse.of(i) for i in methods.identities],
+        )
 
 
 # Users

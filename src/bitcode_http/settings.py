@@ -27,6 +27,10 @@ LogFormat = Literal["json", "console"]
 SECRET_KEY_MIN = 32
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_MAIL_FROM = "BitCode <no-reply@bitcode.localhost>"
+DEFAULT_GOOGLE_DISCOVERY_URL = (
+    "https://accounts.google.com/.well-known/openid-configuration"
+)
+_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 _REPO_QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
 _DATABASE_SCHEMES = {
@@ -69,6 +73,8 @@ class RealtimeSettings(msgspec.Struct, frozen=True, kw_only=True):
     backlog: int = 256
     ping_interval_s: int = 20
     event_history: int = 1000
+    ticket_ttl_s: int = 30
+    recheck_s: int = 60
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,6 +87,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     judge0_api_url: str | None = None
     google_client_id: str | None = None
     google_client_secret: str | None = None
+    google_discovery_url: str = DEFAULT_GOOGLE_DISCOVERY_URL
+    google_redirect_uri: str | None = None  # set when the browser flow is
+    frontend_urls: tuple[str, ...] = ()  # where the browser flow may return
     imagekit_public_key: str | None = None
     imagekit_private_key: str | None = None
     imagekit_url_endpoint: str | None = None
@@ -116,6 +125,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def imagekit(self) -> bool:
         """Whether media go to ImageKit (all three keys are set) or to disk."""
         return self.imagekit_private_key is not None
+
+    @property
+    def google_browser_flow(self) -> bool:
+        return self.google_client_secret is not None
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks; only what is safe to show is shown.
@@ -159,6 +172,11 @@ class _Reader:
         data_dir = self._data_dir()
         database_url = self._database_url(data_dir)
         imagekit = self._imagekit()
+        public_url = (
+            self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
+        ).rstrip("/")
+        google_client_id, google_client_secret = self._google_client()
+        browser_flow = google_client_secret is not None
         return Settings(
             env=env,  # type: ignore[arg-type]
             secret_key=self._secret_key(env, data_dir),
@@ -167,8 +185,18 @@ class _Reader:
             redis_url=self._url("REDIS_URL", {"redis", "rediss", "unix"}),
             redis_prefix=self._token("REDIS_PREFIX") or "bitcode:",
             judge0_api_url=self._url("JUDGE0_API_URL", {"http", "https"}),
-            google_client_id=self._token("GOOGLE_CLIENT_ID"),
-            google_client_secret=self._token("GOOGLE_CLIENT_SECRET"),
+            google_client_id=google_client_id,
+            google_client_secret=google_client_secret,
+            google_discovery_url=self._discovery_url(),
+            google_redirect_uri=(
+                (
+                    self._url("GOOGLE_REDIRECT_URI", {"http", "https"})
+                    or f"{public_url}/auth/google/callback"
+                )
+                if browser_flow
+                else None
+            ),
+            frontend_urls=self._frontend_urls(required=browser_flow),
             imagekit_public_key=imagekit[0],
             imagekit_private_key=imagekit[1],
             imagekit_url_endpoint=imagekit[2],
@@ -178,9 +206,7 @@ class _Reader:
             media_max_bytes=self._int(
                 "MEDIA_MAX_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024
             ),
-            public_url=(
-                self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
-            ).rstrip("/"),
+            public_url=public_url,
             mail_folder=self._path("MAIL_FOLDER") or data_dir / "mail",
             smtp=self._smtp(),
             mail_from=self._mail_from(),
@@ -208,6 +234,8 @@ class _Reader:
             backlog=self._int("WS_BACKLOG", 256, 16, 100_000),
             ping_interval_s=self._int("WS_PING_INTERVAL_SECONDS", 20, 1, 300),
             event_history=self._int("EVENT_HISTORY", 1000, 10, 100_000),
+            ticket_ttl_s=self._int("WS_TICKET_TTL_SECONDS", 30, 1, 300),
+            recheck_s=self._int("WS_RECHECK_SECONDS", 60, 1, 3600),
         )
 
     def _choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -321,6 +349,41 @@ class _Reader:
         if "@" not in address or any(c in value for c in "\r\n"):
             raise SettingsError("MAIL_FROM", "must be an address such as a@b.org")
         return value
+
+    def _google_client(self) -> tuple[str | None, str | None]:
+        client_id = self._token("GOOGLE_CLIENT_ID")
+        client_secret = self._token("GOOGLE_CLIENT_SECRET")
+        if client_secret is not None and client_id is None:
+            raise SettingsError(
+                "GOOGLE_CLIENT_ID", "required when GOOGLE_CLIENT_SECRET is set"
+            )
+        return client_id, client_secret
+
+    def _discovery_url(self) -> str:
+        name = "GOOGLE_DISCOVERY_URL"
+        value = self._url(name, {"http", "https"}) or DEFAULT_GOOGLE_DISCOVERY_URL
+        parts = urlsplit(value)
+        # The keys that vouch for every Google sign-in come from here.
+        if parts.scheme != "https" and parts.hostname not in _LOOPBACK_HOSTS:
+            raise SettingsError(name, "must be https:// (http only on loopback)")
+        return value
+
+    def _frontend_urls(self, *, required: bool) -> tuple[str, ...]:
+        value = self.get("FRONTEND_URL")
+        if value is None:
+            if required:
+                raise SettingsError(
+                    "FRONTEND_URL",
+                    "required when GOOGLE_CLIENT_SECRET is set (the browser "
+                    "sign-in returns there)",
+                )
+            return ()
+        urls = tuple(u.strip() for u in value.split(",") if u.strip())
+        for url in urls:
+            _check_url("FRONTEND_URL", url, {"http", "https"}, echo=True)
+            if "#" in url:
+                raise SettingsError("FRONTEND_URL", f"has a fragment ({url!r})")
+        return urls
 
     def _origins(self) -> tuple[str, ...]:
         value = self.get("ALLOWED_ORIGINS")

@@ -19,31 +19,41 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bitcode_adapters.memory import (
+    InMemoryIdentityRepository,
     InMemoryOneTimeTokenRepository,
     InMemoryQuestionCatalog,
     InMemoryRatingStore,
     InMemorySessionRepository,
+    InMemorySignInAttemptRepository,
     InMemoryUserRepository,
 )
 from bitcode_adapters.sql import (
     Database,
+    SqlIdentityRepository,
     SqlOneTimeTokenRepository,
     SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,
+    SqlSignInAttemptRepository,
     SqlUserRepository,
     redacted_url,
 )
 from bitcode_adapters.sql.tables import metadata
 from bitcode_core.accounts.ports import (
+    IdentityRepository,
     OneTimeTokenRepository,
     SessionRepository,
+    SignInAttemptRepository,
     UserRepository,
 )
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.ports import PlayerRating
 from tests.integration import fake_imagekit
 from tests.integration.fake_imagekit import FakeImageKit
+from tests.integration.fake_openid import FakeGoogle, serve
+
+# Where the fake provider sends browsers back: the test client's own host.
+GOOGLE_CALLBACK = "http://testserver.local/auth/google/callback"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,6 +93,8 @@ class Storage:
     one_time_tokens: OneTimeTokenRepository
     catalog: QuestionCatalog
     ratings: AsyncRatings
+    identities: IdentityRepository
+    sign_in_attempts: SignInAttemptRepository
 
 
 class AsyncRatings(Protocol):
@@ -163,6 +175,8 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
             one_time_tokens=InMemoryOneTimeTokenRepository(),
             catalog=InMemoryQuestionCatalog(),
             ratings=_AwaitableRatings(),
+            identities=InMemoryIdentityRepository(),
+            sign_in_attempts=InMemorySignInAttemptRepository(),
         )
         return
     database = Database(storage_url)
@@ -175,6 +189,8 @@ async def storage(storage_url: str | None) -> AsyncIterator[Storage]:
             one_time_tokens=SqlOneTimeTokenRepository(database),
             catalog=SqlQuestionCatalog(database),
             ratings=SqlPlayerRatings(database),
+            identities=SqlIdentityRepository(database),
+            sign_in_attempts=SqlSignInAttemptRepository(database),
         )
     finally:
         await database.dispose()
@@ -192,3 +208,18 @@ def imagekit_server() -> Iterator[FakeImageKit]:
 def imagekit(imagekit_server: FakeImageKit) -> FakeImageKit:
     imagekit_server.reset()
     return imagekit_server
+
+
+# The fake Google: one server for the session, reset (a new key, a new user,
+# no codes) for every test.
+
+
+@pytest.fixture(scope="session")
+def fake_google_server() -> Iterator[FakeGoogle]:
+    yield from serve(FakeGoogle(redirect_uri=GOOGLE_CALLBACK))
+
+
+@pytest.fixture
+def fake_google(fake_google_server: FakeGoogle) -> FakeGoogle:
+    fake_google_server.reset(GOOGLE_CALLBACK)
+    return fake_google_server

@@ -12,7 +12,14 @@ from dataclasses import replace
 
 import pytest
 
-from bitcode_core.accounts.model import DeviceSession, Role, TokenPurpose, User
+from bitcode_core.accounts.model import (
+    DeviceSession,
+    LinkedIdentity,
+    Role,
+    SignInAttempt,
+    TokenPurpose,
+    User,
+)
 from bitcode_core.accounts.ports import RotationResult
 from bitcode_core.catalog.model import CatalogEntry, QuestionFilter
 from bitcode_core.checking import CheckFlags
@@ -457,6 +464,155 @@ class TestOneTimeTokens:
         )
 
         assert sorted(consumed, key=str) == [None] * 9 + [ada.id]
+
+
+# Linked identities and browser sign-in attempts
+
+GOOGLE = "https://accounts.google.com"
+
+
+def an_identity(
+    subject: str = "g-1", user_id: str = "user-ada", **changes: object
+) -> LinkedIdentity:
+    identity = LinkedIdentity(
+        issuer=GOOGLE,
+        subject=subject,
+        user_id=user_id,
+        email="ada@gmail.com",
+        linked_at=NOW,
+    )
+    return replace(identity, **changes)
+
+
+def an_attempt(state_hash: str = "state-1", **changes: object) -> SignInAttempt:
+    attempt = SignInAttempt(
+        state_hash=state_hash,
+        browser_hash="browser-1",
+        nonce="nonce-1",
+        code_verifier="verifier-" + "v" * 40,
+        return_to="https://app.example/signed-in",
+        expires_at=NOW + 600,
+    )
+    return replace(attempt, **changes)
+
+
+class TestLinkingIdentities:
+    async def test_a_linked_identity_reads_back_by_issuer_and_subject(
+        self, storage: Storage, ada: User
+    ) -> None:
+        await storage.identities.add(an_identity())
+
+        assert await storage.identities.get(GOOGLE, "g-1") == an_identity()
+        assert await storage.identities.for_user(ada.id) == [an_identity()]
+        assert await storage.identities.get(GOOGLE, "g-2") is None
+        assert await storage.identities.get("https://other.example", "g-1") is None
+
+    @pytest.mark.parametrize(
+        "taken",
+        [
+            pytest.param({"user_id": "user-grace"}, id="identity-linked-elsewhere"),
+            pytest.param({"subject": "g-2"}, id="user-has-one-from-that-issuer"),
+        ],
+    )
+    async def test_a_second_link_conflicts(
+        self, storage: Storage, ada: User, taken: dict[str, str]
+    ) -> None:
+        await storage.identities.add(an_identity())
+
+        with pytest.raises(Conflict):
+            await storage.identities.add(an_identity(**taken))
+
+        assert await storage.identities.get(GOOGLE, "g-1") == an_identity()
+        assert await storage.identities.for_user("user-grace") == []
+
+    async def test_a_user_may_link_one_identity_per_issuer(
+        self, storage: Storage, ada: User
+    ) -> None:
+        other = an_identity("o-1", issuer="https://id.example")
+
+        await storage.identities.add(an_identity())
+        await storage.identities.add(other)
+
+        assert await storage.identities.for_user(ada.id) == [an_identity(), other]
+
+    async def test_removing_unlinks_one_issuer_of_one_user(
+        self, storage: Storage, ada: User
+    ) -> None:
+        await storage.identities.add(an_identity())
+        await storage.identities.add(an_identity("g-2", user_id="user-grace"))
+
+        removed = await storage.identities.remove(ada.id, GOOGLE)
+        again = await storage.identities.remove(ada.id, GOOGLE)
+
+        assert (removed, again) == (True, False)
+        assert await storage.identities.get(GOOGLE, "g-1") is None
+        assert await storage.identities.for_user("user-grace") != []
+
+
+class TestSignInAttempts:
+    async def test_an_attempt_is_consumed_once(self, storage: Storage) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+
+        first = await storage.sign_in_attempts.consume("state-1", NOW)
+        second = await storage.sign_in_attempts.consume("state-1", NOW)
+
+        assert (first, second) == (an_attempt(), None)
+
+    @pytest.mark.parametrize(
+        "now",
+        [
+            pytest.param(NOW + 600, id="at-expiry"),
+            pytest.param(NOW + 601, id="after-expiry"),
+        ],
+    )
+    async def test_an_expired_attempt_is_refused(
+        self, storage: Storage, now: float
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+
+        assert await storage.sign_in_attempts.consume("state-1", now) is None
+
+    async def test_an_unknown_state_is_refused_and_others_stay(
+        self, storage: Storage
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+
+        unknown = await storage.sign_in_attempts.consume("state-x", NOW)
+
+        assert unknown is None
+        assert await storage.sign_in_attempts.consume("state-1", NOW) is not None
+
+    async def test_a_stored_state_cannot_be_stored_again(
+        self, storage: Storage
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+
+        with pytest.raises(Conflict):
+            await storage.sign_in_attempts.put(an_attempt(nonce="another"), NOW)
+
+        assert await storage.sign_in_attempts.consume("state-1", NOW) == an_attempt()
+
+    async def test_storing_an_attempt_drops_the_expired_ones(
+        self, storage: Storage
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+        later = an_attempt("state-2", expires_at=NOW + 1200)
+
+        await storage.sign_in_attempts.put(later, NOW + 600)
+
+        assert await storage.sign_in_attempts.consume("state-1", NOW) is None
+        assert await storage.sign_in_attempts.consume("state-2", NOW) is not None
+
+    async def test_of_concurrent_callbacks_exactly_one_wins(
+        self, storage: Storage
+    ) -> None:
+        await storage.sign_in_attempts.put(an_attempt(), NOW)
+
+        consumed = await asyncio.gather(
+            *(storage.sign_in_attempts.consume("state-1", NOW) for _ in range(10))
+        )
+
+        assert [c for c in consumed if c is not None] == [an_attempt()]
 
 
 # The question catalog

@@ -13,6 +13,7 @@ from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import SqlQuestionCatalog
+from bitcode_core.accounts.identities import IdentitySignIn
 from bitcode_http.container import Container, close
 from bitcode_http.settings import load_settings
 
@@ -64,6 +65,15 @@ class TestAdapterChoice:
         uncached = container(tmp_path, PROCESS_CACHE="0").question_catalog()
 
         assert isinstance(uncached, SqlQuestionCatalog)
+
+    def test_google_sign_in_is_built_only_with_a_client_id(
+        self, tmp_path: Path
+    ) -> None:
+        unset = container(tmp_path)
+        configured = container(tmp_path, GOOGLE_CLIENT_ID="id.apps.example")
+
+        assert unset.identity_sign_in() is None
+        assert isinstance(configured.identity_sign_in(), IdentitySignIn)
 
     @pytest.mark.anyio
     async def test_close_releases_what_was_built(self, tmp_path: Path) -> None:

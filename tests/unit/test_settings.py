@@ -103,6 +103,72 @@ class TestSources:
         )
 
 
+class TestGoogleSignIn:
+    def test_it_is_off_until_a_client_id_is_set(self, tmp_path: Path) -> None:
+        settings = load(tmp_path)
+
+        assert settings.google_client_id is None
+        assert not settings.google_browser_flow
+        assert settings.google_discovery_url.startswith("https://accounts.google.com/")
+
+    def test_a_client_id_alone_serves_the_token_flow(self, tmp_path: Path) -> None:
+        settings = load(tmp_path, GOOGLE_CLIENT_ID="id.apps")
+
+        assert settings.google_client_id == "id.apps"
+        assert not settings.google_browser_flow
+        assert settings.google_redirect_uri is None
+
+    def test_the_browser_flow_returns_to_the_configured_frontends(
+        self, tmp_path: Path
+    ) -> None:
+        settings = load(
+            tmp_path,
+            GOOGLE_CLIENT_ID="id.apps",
+            GOOGLE_CLIENT_SECRET="shh",  # noqa: S106 - not a real one
+            PUBLIC_URL="https://api.example/",
+            FRONTEND_URL="https://app.example/signed-in, http://localhost:5173/cb",
+        )
+
+        assert settings.google_browser_flow
+        assert settings.google_redirect_uri == (
+            "https://api.example/auth/google/callback"
+        )
+        assert settings.frontend_urls == (
+            "https://app.example/signed-in",
+            "http://localhost:5173/cb",
+        )
+
+    def test_a_loopback_provider_may_speak_http(self, tmp_path: Path) -> None:
+        url = "http://127.0.0.1:9999/.well-known/openid-configuration"
+
+        settings = load(tmp_path, GOOGLE_DISCOVERY_URL=url)
+
+        assert settings.google_discovery_url == url
+
+    @pytest.mark.parametrize(
+        ("variables", "named"),
+        [
+            pytest.param(
+                {"GOOGLE_CLIENT_SECRET": "shh", "FRONTEND_URL": "https://a.example"},
+                "GOOGLE_CLIENT_ID",
+                id="secret-without-client-id",
+            ),
+            pytest.param(
+                {"GOOGLE_CLIENT_ID": "id.apps", "GOOGLE_CLIENT_SECRET": "shh"},
+                "FRONTEND_URL",
+                id="browser-flow-without-frontend",
+            ),
+        ],
+    )
+    def test_a_half_configured_browser_flow_stops_start_up(
+        self, tmp_path: Path, variables: dict[str, str], named: str
+    ) -> None:
+        with pytest.raises(SettingsError) as raised:
+            load(tmp_path, **variables)
+
+        assert raised.value.variable == named
+
+
 class TestRefusals:
     def test_production_needs_a_secret_key(self, tmp_path: Path) -> None:
         with pytest.raises(SettingsError, match="SECRET_KEY"):
@@ -119,6 +185,13 @@ class TestRefusals:
             pytest.param("JUDGE0_API_URL", "judge0.local", id="judge0"),
             pytest.param("IMAGEKIT_URL_ENDPOINT", "http://ik.example", id="imagekit"),
             pytest.param("GOOGLE_CLIENT_ID", "has spaces", id="google-id"),
+            pytest.param(
+                "GOOGLE_DISCOVERY_URL",
+                "http://accounts.example/.well-known/openid-configuration",
+                id="google-discovery-over-http",
+            ),
+            pytest.param("GOOGLE_DISCOVERY_URL", "accounts.example", id="discovery"),
+            pytest.param("FRONTEND_URL", "app.example", id="frontend-url"),
             pytest.param("PUBLIC_URL", "ftp://x.example", id="public-url"),
             pytest.param("SMTP_URL", "smtp://host?starttls=maybe", id="smtp-starttls"),
             pytest.param("SMTP_URL", "imap://host", id="smtp-scheme"),

@@ -7,18 +7,22 @@ from bitcode_adapters.sql.database import (
     normalise_database_url,
     redacted_url,
 )
+from bitcode_adapters.sql.identities import SqlIdentityRepository
 from bitcode_adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from bitcode_adapters.sql.ratings import SqlPlayerRatings
 from bitcode_adapters.sql.sessions import SqlSessionRepository
+from bitcode_adapters.sql.sign_in_attempts import SqlSignInAttemptRepository
 from bitcode_adapters.sql.users import SqlUserRepository
 
 __all__ = [
     "Database",
     "DatabaseUnavailable",
+    "SqlIdentityRepository",
     "SqlOneTimeTokenRepository",
     "SqlPlayerRatings",
     "SqlQuestionCatalog",
     "SqlSessionRepository",
+    "SqlSignInAttemptRepository",
     "SqlUserRepository",
     "normalise_database_url",
     "redacted_url",

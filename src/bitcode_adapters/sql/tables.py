@@ -106,6 +106,36 @@ one_time_tokens = Table(
     Index(None, "user_id", "purpose"),
 )
 
+# A provider's identity: its issuer and subject (Google's are at most 255
+# ASCII characters), linked to one user, at most one per issuer and user.
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    Column("issuer", String(255), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column(
+        "user_id",
+        ID,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("email", String(254), nullable=False),
+    Column("linked_at", Double, nullable=False),
+    UniqueConstraint("user_id", "issuer"),
+)
+
+# Browser sign-ins on their way through the provider; spent by their callback.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("state_hash", DIGEST, primary_key=True),
+    Column("browser_hash", DIGEST, nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("return_to", Text, nullable=False),
+    Column("expires_at", Double, nullable=False, index=True),
+)
+
 questions = Table(
     "questions",
     metadata,

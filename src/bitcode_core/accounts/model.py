@@ -60,6 +60,47 @@ class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a secret
     SOCKET_TICKET = "socket-ticket"
+    # Hands a browser sign-in over to the single-page app that exchanges it.
+    SIGN_IN_HANDOFF = "sign-in-handoff"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedIdentity:
+    """An account at an OpenID provider that signs in as a user. It is known by
+    the provider's issuer and the subject the provider names it by, never by its
+    email, which can change hands."""
+
+    issuer: str
+    subject: str
+    user_id: str
+    email: str  # as the provider gave it when linked, to show in settings
+    linked_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderIdentity:
+    """What a provider vouched for in a checked ID token."""
+
+    issuer: str
+    subject: str
+    email: str | None
+    email_verified: bool
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """A browser sign-in on its way through the provider: what its callback
+    must match (the state, the browser's cookie) and what it must send back
+    (the PKCE verifier, the nonce). Stored under digests where a digest is
+    enough; the verifier and nonce must be sent as they are."""
+
+    state_hash: str
+    browser_hash: str
+    nonce: str
+    code_verifier: str
+    return_to: str
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)

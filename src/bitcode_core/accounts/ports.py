@@ -9,8 +9,11 @@ from typing import Protocol
 
 from bitcode_core.accounts.model import (
     DeviceSession,
+    LinkedIdentity,
     Principal,
+    ProviderIdentity,
     Role,
+    SignInAttempt,
     TokenPurpose,
     User,
 )
@@ -84,6 +87,61 @@ class OneTimeTokenRepository(Protocol):
     async def discard_for(self, user_id: str, purpose: TokenPurpose) -> None: ...
 
 
+class IdentityRepository(Protocol):
+    """Provider identities linked to users: an identity signs in as one user,
+    and a user has at most one identity per issuer."""
+
+    async def add(self, identity: LinkedIdentity) -> None:
+        """Store a link; raise ``Conflict`` if the identity is linked already
+        or the user has one from that issuer."""
+        ...
+
+    async def get(self, issuer: str, subject: str) -> LinkedIdentity | None: ...
+
+    async def for_user(self, user_id: str) -> Sequence[LinkedIdentity]: ...
+
+    async def remove(self, user_id: str, issuer: str) -> bool:
+        """Unlink the user's identity from ``issuer``; whether there was one."""
+        ...
+
+
+class SignInAttemptRepository(Protocol):
+    async def put(self, attempt: SignInAttempt, now: float) -> None:
+        """Store an attempt, dropping the ones expired at ``now``."""
+        ...
+
+    async def consume(self, state_hash: str, now: float) -> SignInAttempt | None:
+        """Spend an attempt, once: of two concurrent consumers one gets it;
+        None if unknown, spent or expired."""
+        ...
+
+
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider. Every identity it returns comes from an ID
+    token whose signature, issuer, audience, expiry and nonce were checked;
+    a token that fails a check raises ``InvalidToken``."""
+
+    async def issuer(self) -> str: ...
+
+    async def authorization_url(
+        self, *, state: str, nonce: str, code_verifier: str
+    ) -> str:
+        """Where to send the browser, asking for a code bound to the PKCE
+        ``code_verifier`` (S256) and an ID token carrying ``nonce``."""
+        ...
+
+    async def redeem(
+        self, code: str, *, code_verifier: str, nonce: str
+    ) -> ProviderIdentity:
+        """Exchange an authorization code for the identity in its ID token."""
+        ...
+
+    async def verify(self, id_token: str, *, nonce: str | None) -> ProviderIdentity:
+        """The identity in an ID token a client obtained itself; its nonce is
+        checked when one is given."""
+        ...
+
+
 class PasswordHasher(Protocol):
     """Slow hashing; implementations keep the work off the event loop."""
 
@@ -144,6 +202,8 @@ class RateLimiter(Protocol):
 
 __all__ = [
     "AccessTokens",
+    "IdentityProvider",
+    "IdentityRepository",
     "Mail",
     "Mailer",
     "OneTimeTokenRepository",
@@ -155,5 +215,6 @@ __all__ = [
     "RotationResult",
     "Secrets",
     "SessionRepository",
+    "SignInAttemptRepository",
     "UserRepository",
 ]

@@ -102,3 +102,31 @@ def check_country(country: str | None) -> str | None:
             "country is a two-letter ISO 3166-1 code, such as 'FR'", field="country"
         )
     return country
+
+
+USERNAME_MAX = 32
+_NOT_USERNAME = re.compile(r"[^a-z0-9_.-]+")
+_FALLBACK_USERNAME = "player"
+
+
+def username_from_profile(name: str, email: str) -> str:
+    """A valid username suggested by a provider's profile: its name, else the
+    email's local part, folded to ASCII; ``player`` when neither gives one."""
+    for source in (name, email.split("@", 1)[0]):
+        folded = unicodedata.normalize("NFKD", source).encode("ascii", "ignore")
+        slug = _NOT_USERNAME.sub("-", folded.decode().lower())
+        slug = _trim_to_alnum(slug[:USERNAME_MAX])
+        if USERNAME.fullmatch(slug):
+            return slug
+    return _FALLBACK_USERNAME
+
+
+def username_with_suffix(base: str, suffix: str) -> str:
+    """``base`` with ``-suffix``, cut so the result stays a valid username;
+    ``suffix`` is letters and digits."""
+    head = _trim_to_alnum(base[: USERNAME_MAX - len(suffix) - 1])
+    return f"{head or _FALLBACK_USERNAME[0]}-{suffix}"
+
+
+def _trim_to_alnum(text: str) -> str:
+    return text.strip("_.-")

@@ -187,7 +187,7 @@ class Accounts:
         if self._hasher.needs_rehash(user.password_hash):
             user = user.with_changes(password_hash=await self._hasher.hash(password))
             await self.users.update(user)
-        return await self._start_session(user, client)
+        return await self.start_session(user, client)
 
     async def refresh(self, refresh_token: str) -> SignedIn:
         now = self._clock.now()
@@ -406,7 +406,9 @@ class Accounts:
             user.with_changes(password_hash=await self._hasher.hash(password))
         )
 
-    async def _start_session(self, user: User, client: Client) -> SignedIn:
+    async def start_session(self, user: User, client: Client) -> SignedIn:
+        """A new device session for ``user``, whose credentials the caller has
+        checked (here, or in the identity sign-in use cases)."""
         now = self._clock.now()
         token = self._secrets.token()
         session = DeviceSession(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -594,9 +595,12 @@ def _parse_cursor(cursor: str | None) -> tuple[float, str] | None:
         return None
     at, _, room_id = cursor.partition("_")
     try:
-        return float(at), room_id
+        created_at = float(at)
     except ValueError:
-        raise InvalidInput("not a cursor from this list", field="cursor") from None
+        created_at = math.nan
+    if not math.isfinite(created_at) or not room_id.isalnum():
+        raise InvalidInput("not a cursor from this list", field="cursor")
+    return created_at, room_id
 
 
 def _message_data(message: ChatMessage) -> dict[str, str | float]:

@@ -26,11 +26,7 @@ class LobbyRoom:
     def listed(self) -> bool:
         """Shown in the lobby's list of rooms to join."""
         room = self.room
-        return (
-            room.status is RoomStatus.OPEN
-            and not room.settings.private
-            and not room.is_full
-        )
+        return room.status is RoomStatus.OPEN and not room.settings.private
 
     def may_see(self, player: str) -> bool:
         """Anyone may watch a public room; a private one only its players."""

@@ -29,7 +29,7 @@ class RealtimeController(Controller):
         responses=documented(401),
         summary="A single-use ticket to open the WebSocket",
         description="Open `url` (the WebSocket, with the ticket in its query) "
-        "within 30 seconds. Browsers cannot send `Authorization` on a "
+        "before `expires_at` (30 seconds by default). Browsers cannot send `Authorization` on a "
         "WebSocket, hence the ticket. See docs/realtime.md.",
     )
     async def ticket(

@@ -2,7 +2,8 @@
 generates may make the server fail, and every answer must match the document.
 
 A signed-in admin's token goes with every request, so generated requests reach
-the handlers behind authentication, not just the 401 in front of them.
+the handlers behind authentication, not just the 401 in front of them. Google
+sign-in is configured against the fake provider, so its routes are fuzzed too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
 
 from bitcode_http.container import running
 from bitcode_http.settings import Settings
+from tests.integration.conftest import GOOGLE_CALLBACK
+from tests.integration.fake_openid import CLIENT_ID, CLIENT_SECRET, FakeGoogle
 from tests.integration.http.conftest import PASSWORD, build_app, settings_for
 
 EXAMPLES = 15  # per operation: about 400 requests, well under a minute
@@ -47,9 +50,17 @@ async def _admin_token(settings: Settings) -> str:
 
 
 @pytest.fixture
-def fuzzed(tmp_path: Path) -> tuple[Any, str]:
+def fuzzed(tmp_path: Path, fake_google: FakeGoogle) -> tuple[Any, str]:
     database = f"sqlite:///{tmp_path / 'bitcode.sqlite3'}"
-    app_settings = settings_for(tmp_path, database)
+    app_settings = settings_for(
+        tmp_path,
+        database,
+        GOOGLE_CLIENT_ID=CLIENT_ID,
+        GOOGLE_CLIENT_SECRET=CLIENT_SECRET,
+        GOOGLE_DISCOVERY_URL=fake_google.discovery_url,
+        GOOGLE_REDIRECT_URI=GOOGLE_CALLBACK,
+        FRONTEND_URL="http://app.test/signed-in",
+    )
     token = asyncio.run(_admin_token(app_settings))
     app, _ = build_app(app_settings)
     return schemathesis.openapi.from_asgi("/schema/openapi.json", app), token
