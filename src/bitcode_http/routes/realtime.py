@@ -29,8 +29,8 @@ class RealtimeController(Controller):
         responses=documented(401),
         summary="A single-use ticket to open the WebSocket",
         description="Open `url` (the WebSocket, with the ticket in its query) "
-        "before `expires_at` (30 seconds by default). Browsers cannot send `Authorization` on a "
-        "WebSocket, hence the ticket. See docs/realtime.md.",
+        "before `expires_at` (30 seconds by default). Browsers cannot send "
+        "`Authorization` on a WebSocket, hence the ticket. See docs/realtime.md.",
     )
     async def ticket(
         self,

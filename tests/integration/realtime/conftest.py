@@ -150,7 +150,7 @@ class Player:
     _taken: set[int] = field(default_factory=set)
     _refs: Iterator[int] = field(default_factory=itertools.count)
     _reader: asyncio.Task[None] | None = None
-    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def ticket(self) -> dict[str, Any]:
         response = await self.http.post("/realtime/ticket")
@@ -169,7 +169,8 @@ class Player:
         with contextlib.suppress(websockets.ConnectionClosed):
             async for text in self.socket:
                 self.received.append(json.loads(text))
-                self._arrived.set()
+                async with self._arrived:
+                    self._arrived.notify_all()
 
     async def drop(self) -> None:
         """Lose the connection (no goodbye), as a train entering a tunnel does."""
@@ -220,18 +221,21 @@ class Player:
         matches it), waiting for it if need be."""
         matches = (lambda m: m["type"] == what) if isinstance(what, str) else what
         deadline = time.monotonic() + timeout_s
+        looked = 0
         while True:
-            for index, message in enumerate(self.received):
-                if index not in self._taken and matches(message):
+            for index in range(looked, len(self.received)):
+                if index not in self._taken and matches(self.received[index]):
                     self._taken.add(index)
-                    return message
+                    return self.received[index]
+            looked = len(self.received)
             left = deadline - time.monotonic()
             if left <= 0:
                 tail = "\n".join(json.dumps(m)[:300] for m in self.received[-8:])
                 raise AssertionError(f"{self.name} waited in vain; last:\n{tail}")
-            self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), left)
+            async with self._arrived:
+                if looked == len(self.received):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._arrived.wait(), left)
 
     async def event(
         self, type: str, channel: str, timeout_s: float = 10, **data: Any

@@ -121,29 +121,41 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
     servers: Callable[..., Cluster], players: list[Player]
 ) -> None:
     cluster = servers(WS_BACKLOG="16", WS_MESSAGES_PER_SECOND="1000")
-    alice, _, room = await _duel(cluster, players)
+    alice, bob, room = await _duel(cluster, players)
     channel = room["channel"]
     carol = await cluster.player("carol")
     players.append(carol)
     await carol.connect()
     await carol.subscribe(channel)
+    # Long messages in the lobby's chat: each subscription to the lobby sends
+    # them all again, which fills a socket's buffers fast.
+    for player in (bob, carol):
+        for index in range(5):
+            text = f"{player.name} {index} " + "x" * 480
+            posted = await player.http.post("/chat/lobby/messages", json={"text": text})
+            assert posted.status_code == 201, posted.text
     # A spectator whose socket reads almost nothing: a tiny receive buffer
     # and a client queue of one frame, never drained while the room is busy.
-    raw = socket.create_connection(
-        ("127.0.0.1", int(cluster.server(0).url.rsplit(":", 1)[1]))
-    )
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    port = int(cluster.server(0).url.rsplit(":", 1)[1])
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before the window
+    raw.connect(("127.0.0.1", port))
     ticket = await carol.ticket()
     stalled = await websockets.connect(ticket["url"], sock=raw, max_queue=1)
     await stalled.send(json.dumps({"type": "subscribe", "channel": channel}))
+    for _ in range(600):
+        await stalled.send(json.dumps({"type": "subscribe", "channel": "lobby"}))
 
-    flood = 3000
-    for index in range(flood):
-        await alice.socket.send(
-            json.dumps(
-                {"type": "room.ready", "room": room["id"], "ready": index % 2 == 0}
-            )
-        )
+    # Alice reads her answers as she goes (a backlog of 16 holds five answers
+    # and their five events); the stalled spectator does not.
+    flood, batch = 300, 5
+    for start in range(0, flood, batch):
+        answers = [
+            alice.send("room.ready", room=room["id"], ready=index % 2 == 0)
+            for index in range(start, start + batch)
+        ]
+        for answer in await asyncio.gather(*answers):
+            assert answer["type"] == "ack", answer["data"]
     started = time.monotonic()
     await alice.act("chat.say", channel=channel, text="still here?")
     heard = await carol.event("chat.message", channel, timeout_s=30, text="still here?")
