@@ -115,13 +115,15 @@ class Connection:
         self.push(encode_notice(type, self.clock.now(), data, room))
 
     def close(self, code: int, reason: str) -> None:
-        """Ask the sender to close the socket after nothing more."""
+        """Ask the sender to close the socket after what is queued; a client
+        that is too slow to read it gets the close alone."""
         if self._closing is not None:
             return
         self._closing = (code, reason)
-        with contextlib.suppress(asyncio.QueueEmpty):
-            while True:  # what is queued will never be read: drop it
-                self._queue.get_nowait()
+        if code == CloseCode.TOO_SLOW or self._queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                while True:  # what is queued would never be read: drop it
+                    self._queue.get_nowait()
         self._queue.put_nowait(None)
 
     async def send_forever(self) -> None:

@@ -196,7 +196,7 @@ class Player:
         await self.socket.send(json.dumps({"type": type, "ref": ref, **fields}))
         return await self.expect(
             lambda m: (
-                m["type"] in {"ack", "error", "subscribed"}
+                m["type"] in {"ack", "error", "subscribed", "pong"}
                 and m["data"].get("ref") == ref
             )
         )
