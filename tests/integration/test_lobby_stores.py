@@ -15,6 +15,11 @@ from redis.asyncio import Redis
 
 from bitcode_adapters.clock import SystemClock
 from bitcode_adapters.events import InProcessEventBus, RedisEventBus
+from bitcode_adapters.memory import (
+    InMemoryQuestionCatalog,
+    InMemoryRateLimiter,
+    InMemoryUserRepository,
+)
 from bitcode_adapters.rooms import (
     InMemoryChatLog,
     InMemoryMatchQueue,
@@ -25,7 +30,11 @@ from bitcode_adapters.rooms import (
     RedisPresence,
     RedisRoomRepository,
 )
+from bitcode_adapters.system_secrets import SystemSecrets
+from bitcode_core.accounts.model import Principal, Role, User
 from bitcode_core.errors import RoomNotFound, RoomRuleViolation
+from bitcode_core.languages import LanguageTable
+from bitcode_core.rooms.lobby import Lobby
 from bitcode_core.rooms.lobby_room import LobbyRoom
 from bitcode_core.rooms.model import Room
 from bitcode_core.rooms.ports import ChatMessage, Envelope, MatchTicket
@@ -77,7 +86,9 @@ async def stores(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[S
         )
 
 
-def duel(room_id: str = "r1", private: bool = False, at: float = 1.0) -> LobbyRoom:
+def duel(
+    room_id: str = "r1", private: bool = False, at: float = 1.0, host: str = "host"
+) -> LobbyRoom:
     settings = RoomSettings(
         mode=Mode.DUEL,
         sides=2,
@@ -87,8 +98,8 @@ def duel(room_id: str = "r1", private: bool = False, at: float = 1.0) -> LobbyRo
         time_limit_s=600,
         private=private,
     )
-    room = Room.open(room_id, f"CODE{room_id.upper()}", "host", settings)
-    return LobbyRoom(room, f"room {room_id}", at, names={"host": "Host"})
+    room = Room.open(room_id, f"CODE{room_id.upper()}", host, settings)
+    return LobbyRoom(room, f"room {room_id}", at, names={host: host.title()})
 
 
 class TestRoomRepository:
@@ -392,3 +403,58 @@ class TestRedisEventBusReconnects:
             assert [e.seq for e in heard] == list(range(1, 8))
             await publisher.close()
             await listener.close()
+
+
+class TestAnnouncementOrder:
+    async def test_two_instances_announce_a_rooms_changes_in_stored_order(self, prefix):
+        users = InMemoryUserRepository()
+        players = [Principal(n, f"s-{n}", Role.PLAYER) for n in "ab"]
+        for name in "ab":
+            await users.add(User(name, f"{name}@example.org", name, None, 0.0))
+        async with Redis(**REDIS) as one, Redis(**REDIS) as two:
+            clock = SystemClock()
+            lobbies = [
+                Lobby(
+                    rooms=RedisRoomRepository(client, prefix),
+                    bus=RedisEventBus(client, clock, prefix),
+                    chat=RedisChatLog(client, prefix),
+                    queue=RedisMatchQueue(client, prefix),
+                    presence=RedisPresence(client, prefix),
+                    users=users,
+                    catalog=InMemoryQuestionCatalog(),
+                    languages=LanguageTable([]),
+                    ratings=_NoRatings(),
+                    limiter=InMemoryRateLimiter(clock),
+                    secrets=SystemSecrets(),
+                    clock=clock,
+                )
+                for client in (one, two)
+            ]
+            stores = RedisRoomRepository(one, prefix)
+            room = duel("r9", host="a")
+            room.room.join("b")
+            await stores.add(room)
+
+            async def toggle(index: int) -> None:
+                player = players[index % 2]
+                lobby = lobbies[(index // 2) % 2]
+                await lobby.set_ready(player, "r9", index % 4 < 2)
+
+            await asyncio.gather(*(toggle(i) for i in range(40)))
+
+            replayed: dict[str, bool] = {}
+            history = await RedisEventBus(one, clock, prefix).history("room:r9", 0)
+            for envelope in history.events:
+                if envelope.type == "readiness.changed":
+                    replayed[str(envelope.data["player"])] = bool(
+                        envelope.data["ready"]
+                    )
+            stored = await stores.get("r9")
+            assert stored is not None
+            ready = {p: p in stored.room.ready for p in "ab"}
+            assert {p: replayed.get(p, False) for p in "ab"} == ready
+
+
+class _NoRatings:
+    async def get_many(self, players: Any) -> dict[str, Any]:
+        return {}

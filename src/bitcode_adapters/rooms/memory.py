@@ -26,6 +26,7 @@ class InMemoryRoomRepository:
         self._invites: dict[str, str] = {}
         self._seats: dict[str, str] = {}  # player -> the room they sit in
         self._lock = asyncio.Lock()
+        self._announcing: dict[str, asyncio.Lock] = {}
 
     async def add(self, room: LobbyRoom) -> None:
         async with self._lock:
@@ -54,6 +55,14 @@ class InMemoryRoomRepository:
             events = change(room)
             self._store(room, seated_before=before)
             return room, events
+
+    @asynccontextmanager
+    async def announcing(self, room_id: str) -> AsyncIterator[None]:
+        lock = self._announcing.setdefault(room_id, asyncio.Lock())
+        async with lock:
+            yield
+        if not lock.locked() and room_id not in self._rooms:
+            self._announcing.pop(room_id, None)
 
     async def remove(self, room_id: str) -> None:
         async with self._lock:

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -57,6 +57,26 @@ return 0
 """
 # KEYS[1]: a lock; ARGV[1]: its holder's token.
 _RELEASE = _FREE_SEAT
+
+
+@asynccontextmanager
+async def _held(redis: Redis, key: str, ttl_ms: int = 5000) -> AsyncIterator[None]:
+    """A lock in Redis. It expires after ``ttl_ms`` so that an instance that
+    dies holding it does not block the others for longer."""
+    token = secrets.token_hex(16)
+    release = redis.register_script(_RELEASE)
+    try:
+        while not await redis.set(key, token, nx=True, px=ttl_ms):
+            await asyncio.sleep(0.002 + secrets.randbelow(5) / 1000)
+    except RedisError as error:
+        raise _unavailable(error) from error
+    try:
+        yield
+    finally:
+        try:
+            await release(keys=[key], args=[token])
+        except RedisError as error:
+            raise _unavailable(error) from error
 
 
 class LobbyStoreUnavailable(BitCodeError):
@@ -177,6 +197,11 @@ class RedisRoomRepository:
         await pipe.execute()
         return room, events
 
+    @asynccontextmanager
+    async def announcing(self, room_id: str) -> AsyncIterator[None]:
+        async with _held(self._redis, f"{self._prefix}room-lock:{room_id}"):
+            yield
+
     async def remove(self, room_id: str) -> None:
         room = await self.get(room_id)
         try:
@@ -272,7 +297,6 @@ class RedisMatchQueue:
         self._redis = redis
         self._prefix = prefix
         self._lock_ttl_ms = int(lock_ttl_s * 1000)
-        self._release = redis.register_script(_RELEASE)
 
     def _queue(self, mode: Mode) -> str:
         return f"{self._prefix}match:{mode.value}"
@@ -280,21 +304,9 @@ class RedisMatchQueue:
     def _mode_of(self, player: str) -> str:
         return f"{self._prefix}match-of:{player}"
 
-    @asynccontextmanager
-    async def locked(self, mode: Mode) -> AsyncIterator[None]:
-        key, token = f"{self._prefix}match-lock:{mode.value}", secrets.token_hex(16)
-        try:
-            while not await self._redis.set(key, token, nx=True, px=self._lock_ttl_ms):
-                await asyncio.sleep(0.01)
-        except RedisError as error:
-            raise _unavailable(error) from error
-        try:
-            yield
-        finally:
-            try:
-                await self._release(keys=[key], args=[token])
-            except RedisError as error:
-                raise _unavailable(error) from error
+    def locked(self, mode: Mode) -> AbstractAsyncContextManager[None]:
+        key = f"{self._prefix}match-lock:{mode.value}"
+        return _held(self._redis, key, self._lock_ttl_ms)
 
     async def put(self, ticket: MatchTicket) -> None:
         await self.cancel(ticket.player)

@@ -441,10 +441,13 @@ class Lobby:
     # Steps shared by the actions
 
     async def _change(self, room_id: str, change: RoomChange) -> LobbyRoom:
-        lobby_room, events = await self._rooms.change(room_id, change)
-        for event in events:
-            kind, data = announcement(event, lobby_room.names)
-            await self._bus.publish(room_channel(room_id), kind, data)
+        # Stored and announced under one hold, so that two instances changing
+        # the room at once announce in the order their changes were stored.
+        async with self._rooms.announcing(room_id):
+            lobby_room, events = await self._rooms.change(room_id, change)
+            for event in events:
+                kind, data = announcement(event, lobby_room.names)
+                await self._bus.publish(room_channel(room_id), kind, data)
         if lobby_room.room.status is RoomStatus.CLOSED:
             await self._rooms.remove(room_id)
         if events:

@@ -89,6 +89,11 @@ class RoomRepository(Protocol):
 
     async def remove(self, room_id: str) -> None: ...
 
+    def announcing(self, room_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the room's announcements alone: changes made and announced
+        inside are announced in the order they were stored, on every instance."""
+        ...
+
     async def list_open(self) -> Sequence[LobbyRoom]:
         """Open rooms, newest first."""
         ...
