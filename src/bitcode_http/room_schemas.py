@@ -47,8 +47,9 @@ class QuestionsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class RoomSettingsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A room's settings; sizes default to the mode's smallest, languages to
-    every language the judge runs, questions to one at random."""
+    """A room's settings; sizes default to the mode's smallest (a free-for-all
+    to its largest), languages to every language in the table, questions to
+    one at random."""
 
     mode: Mode
     sides: Annotated[int, Meta(ge=1, le=16)] | None = None

@@ -181,14 +181,15 @@ class TestRoomRepository:
     ):
         first, second = stores.rooms
         for index in range(3):
-            await first.add(duel(f"r{index}", at=float(index)))
+            await first.add(duel(f"r{index}", at=float(index), host=f"h{index}"))
 
         await second.remove("r1")
 
         assert [r.id for r in await second.list_open()] == ["r2", "r0"]
         assert await first.get("r1") is None
         assert await first.by_invite("CODER1") is None
-        assert await first.room_of("host") in {"r0", "r2"}
+        assert await first.room_of("h1") is None
+        assert await first.room_of("h2") == "r2"
 
     async def test_a_player_who_leaves_no_longer_sits_there(self, stores):
         first, second = stores.rooms
@@ -458,3 +459,52 @@ class TestAnnouncementOrder:
 class _NoRatings:
     async def get_many(self, players: Any) -> dict[str, Any]:
         return {}
+
+
+class TestOneRoomAPlayer:
+    async def test_a_player_joining_two_rooms_at_once_gets_one_seat(self, stores):
+        first, second = stores.rooms
+        await first.add(duel("r1", host="h1"))
+        await first.add(duel("r2", host="h2"))
+
+        async def join(repository: Any, room_id: str) -> bool:
+            try:
+                await repository.change(room_id, lambda r: r.room.join("bob"))
+            except RoomRuleViolation:
+                return False
+            return True
+
+        results = await asyncio.gather(join(first, "r1"), join(second, "r2"))
+
+        assert sorted(results) == [False, True]
+        seated_in = await first.room_of("bob")
+        room = await first.get(str(seated_in))
+        assert room is not None
+        assert "bob" in room.room.players
+
+    async def test_a_host_cannot_open_a_second_room_at_the_same_time(self, stores):
+        first, second = stores.rooms
+
+        async def open_room(repository: Any, room_id: str) -> bool:
+            try:
+                await repository.add(duel(room_id, host="alice"))
+            except RoomRuleViolation:
+                return False
+            return True
+
+        results = await asyncio.gather(open_room(first, "r1"), open_room(second, "r2"))
+
+        assert sorted(results) == [False, True]
+        assert len(await first.list_open()) == 1
+
+    async def test_a_started_room_lets_its_players_go(self, stores):
+        first, _ = stores.rooms
+        await first.add(duel("r1", host="alice"))
+        await first.change("r1", lambda r: r.room.join("bob"))
+        for player in ("alice", "bob"):
+            await first.change("r1", lambda r, p=player: r.room.set_ready(p, True))
+
+        await first.change("r1", lambda r: r.room.start("alice", 1.0))
+
+        assert await first.room_of("alice") is None
+        assert await first.room_of("bob") is None

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from bitcode_adapters.rooms.codec import decode_room, encode_room
-from bitcode_core.errors import Conflict, RoomNotFound
+from bitcode_core.errors import Conflict, RoomNotFound, RoomRuleViolation
 from bitcode_core.rooms.events import RoomEvent
 from bitcode_core.rooms.lobby_room import LobbyRoom
 from bitcode_core.rooms.model import RoomStatus
@@ -32,6 +32,7 @@ class InMemoryRoomRepository:
         async with self._lock:
             if room.id in self._rooms or room.room.invite_code in self._invites:
                 raise Conflict("a room with that id or invite code exists")
+            self._check_free(room, seated_before=())
             self._store(room, seated_before=())
             self._invites[room.room.invite_code] = room.id
 
@@ -53,6 +54,7 @@ class InMemoryRoomRepository:
             room = decode_room(data)
             before = room.room.players
             events = change(room)
+            self._check_free(room, seated_before=before)
             self._store(room, seated_before=before)
             return room, events
 
@@ -83,14 +85,24 @@ class InMemoryRoomRepository:
     async def room_of(self, player: str) -> str | None:
         return self._seats.get(player)
 
+    def _check_free(self, room: LobbyRoom, seated_before: Sequence[str]) -> None:
+        for player in set(_seated(room)) - set(seated_before):
+            if self._seats.get(player, room.id) != room.id:
+                raise RoomRuleViolation("leave your current room first")
+
     def _store(self, room: LobbyRoom, seated_before: Sequence[str]) -> None:
         self._rooms[room.id] = encode_room(room)
-        seated = () if room.room.status is RoomStatus.CLOSED else room.room.players
+        seated = _seated(room)
         for player in set(seated_before) - set(seated):
             if self._seats.get(player) == room.id:
                 del self._seats[player]
         for player in seated:
             self._seats[player] = room.id
+
+
+def _seated(room: LobbyRoom) -> tuple[str, ...]:
+    """Players a room holds: only an open room keeps them from another one."""
+    return room.room.players if room.room.status is RoomStatus.OPEN else ()
 
 
 class InMemoryChatLog:

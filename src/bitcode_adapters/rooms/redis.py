@@ -35,7 +35,12 @@ from bitcode_adapters.rooms.codec import (
     encode_room,
     encode_ticket,
 )
-from bitcode_core.errors import BitCodeError, Conflict, RoomNotFound
+from bitcode_core.errors import (
+    BitCodeError,
+    Conflict,
+    RoomNotFound,
+    RoomRuleViolation,
+)
 from bitcode_core.rooms.events import RoomEvent
 from bitcode_core.rooms.lobby_room import LobbyRoom
 from bitcode_core.rooms.model import RoomStatus
@@ -54,6 +59,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
 end
 return 0
+"""
+# KEYS[1]: a room's socket counts; ARGV: the player, +1 or -1, the lifetime.
+# A count that reaches zero is removed in the same step, so a connect racing a
+# disconnect is never lost.
+_COUNT_SOCKETS = """
+local count = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if count <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[1])
+    count = 0
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return count
 """
 # KEYS[1]: a lock; ARGV[1]: its holder's token.
 _RELEASE = _FREE_SEAT
@@ -128,14 +145,28 @@ class RedisRoomRepository:
             )
             if not created:
                 raise Conflict("a room with that invite code exists")
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(self._room(room.id), encode_room(room), ex=ROOM_TTL_S)
-                pipe.zadd(self._open, {room.id: room.created_at})
-                for player in room.room.players:
-                    pipe.set(self._seat(player), room.id, ex=ROOM_TTL_S)
-                await pipe.execute()
+            for _ in range(_MAX_ATTEMPTS):
+                try:
+                    await self._add_once(room)
+                    return
+                except WatchError:
+                    continue  # a newcomer's seat changed: look again
+                except RoomRuleViolation:
+                    await self._redis.delete(self._invite(room.room.invite_code))
+                    raise
         except RedisError as error:
             raise _unavailable(error) from error
+        raise LobbyStoreUnavailable("the lobby is too busy; try again")
+
+    async def _add_once(self, room: LobbyRoom) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            await self._claim_seats(pipe, room, set())
+            pipe.multi()  # type: ignore[no-untyped-call]
+            pipe.set(self._room(room.id), encode_room(room), ex=ROOM_TTL_S)
+            pipe.zadd(self._open, {room.id: room.created_at})
+            for player in room.room.players:
+                pipe.set(self._seat(player), room.id, ex=ROOM_TTL_S)
+            await pipe.execute()
 
     async def get(self, room_id: str) -> LobbyRoom | None:
         try:
@@ -181,8 +212,7 @@ class RedisRoomRepository:
         except BaseException:
             await pipe.unwatch()  # type: ignore[no-untyped-call]
             raise
-        closed = room.room.status is RoomStatus.CLOSED
-        seated = set() if closed else set(room.room.players)
+        seated = await self._claim_seats(pipe, room, before)
 
         pipe.multi()  # type: ignore[no-untyped-call]
         pipe.set(key, encode_room(room), ex=ROOM_TTL_S)
@@ -201,6 +231,24 @@ class RedisRoomRepository:
     async def announcing(self, room_id: str) -> AsyncIterator[None]:
         async with _held(self._redis, f"{self._prefix}room-lock:{room_id}"):
             yield
+
+    async def _claim_seats(
+        self, pipe: Pipeline, room: LobbyRoom, before: set[str]
+    ) -> set[str]:
+        """The players the room now holds, having checked (under ``WATCH``,
+        so the check holds until the write) that no newcomer sits elsewhere."""
+        seated = (
+            set(room.room.players) if room.room.status is RoomStatus.OPEN else set()
+        )
+        newcomers = sorted(seated - before)
+        if newcomers:
+            await pipe.watch(*[self._seat(p) for p in newcomers])
+            for player in newcomers:
+                elsewhere = await pipe.get(self._seat(player))
+                if elsewhere is not None and _text(elsewhere) != room.id:
+                    await pipe.unwatch()  # type: ignore[no-untyped-call]
+                    raise RoomRuleViolation("leave your current room first")
+        return seated
 
     async def remove(self, room_id: str) -> None:
         room = await self.get(room_id)
@@ -366,6 +414,7 @@ class RedisPresence:
     def __init__(self, redis: Redis, prefix: str = "bitcode:lobby:") -> None:
         self._redis = redis
         self._prefix = prefix
+        self._count = redis.register_script(_COUNT_SOCKETS)
 
     def _key(self, room_id: str) -> str:
         return f"{self._prefix}presence:{room_id}"
@@ -377,15 +426,13 @@ class RedisPresence:
         return await self._add(room_id, player, -1)
 
     async def _add(self, room_id: str, player: str, step: int) -> int:
-        key = self._key(room_id)
         try:
-            count = int(await self._redis.hincrby(key, player, step))
-            if count <= 0:
-                await self._redis.hdel(key, player)
-            await self._redis.expire(key, ROOM_TTL_S)
+            count = await self._count(
+                keys=[self._key(room_id)], args=[player, step, ROOM_TTL_S]
+            )
         except RedisError as error:
             raise _unavailable(error) from error
-        return max(count, 0)
+        return int(count)
 
     async def online(self, room_id: str) -> frozenset[str]:
         try:

@@ -64,8 +64,9 @@ from bitcode_core.rooms.settings import (
     RoomSettings,
 )
 
-# Invite codes: 10 symbols of 32 (50 bits), without 0/O and 1/I/L.
-_INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Invite codes: 10 symbols of 32 (50 bits), without O, 1, I and L, which are
+# read for 0 and one another.
+_INVITE_ALPHABET = "023456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _INVITE_LENGTH = 10
 
 
@@ -188,8 +189,10 @@ class Lobby:
         name = await self._name_of(player.user_id)
         await self._check_not_seated(player.user_id, unless=room_id)
 
+        code = invite_code.strip().upper() if invite_code is not None else None
+
         def join(lobby_room: LobbyRoom) -> Sequence[RoomEvent]:
-            events = lobby_room.room.join(player.user_id, side, invite_code)
+            events = lobby_room.room.join(player.user_id, side, code)
             lobby_room.names[player.user_id] = name
             return events
 
@@ -242,13 +245,21 @@ class Lobby:
         await self._check_settings(settings)
         new_title = _check_title(title) if title is not None else None
 
+        was_public: list[bool] = []
+
         def change(lobby_room: LobbyRoom) -> Sequence[RoomEvent]:
+            was_public[:] = [not lobby_room.room.settings.private]
             events = lobby_room.room.change_settings(host.user_id, settings)
             if new_title:
                 lobby_room.title = new_title
             return events
 
-        return await self._change(room_id, change)
+        lobby_room = await self._change(room_id, change)
+        if was_public == [True] and settings.private:
+            await self._bus.publish(
+                LOBBY, "room.unlisted", {"id": room_id, "status": "private"}
+            )
+        return lobby_room
 
     async def start(self, host: Principal, room_id: str) -> LobbyRoom:
         now = self._clock.now()
@@ -388,6 +399,10 @@ class Lobby:
     async def match_ticket(self, player: Principal) -> MatchTicket | None:
         return await self._queue.ticket_of(player.user_id)
 
+    async def seat_of(self, player: Principal) -> str | None:
+        """The open room the player sits in (a quick match found), if any."""
+        return await self._rooms.room_of(player.user_id)
+
     async def match(self, mode: Mode) -> list[LobbyRoom]:
         """Seat every group the mode's queue can make now in a room of its own."""
         shape = QUICK_MATCH_SHAPES[mode]
@@ -396,9 +411,12 @@ class Lobby:
             groups = find_matches(
                 tickets, shape.players, self._clock.now(), self.settings.match_rules
             )
-            rooms = [await self._seat_match(mode, group) for group in groups]
+            rooms = []
             for group in groups:
-                await self._queue.take(mode, [t.player for t in group])
+                seated = await self._seat_match(mode, group)
+                if seated is not None:
+                    rooms.append(seated)
+                    await self._queue.take(mode, [t.player for t in group])
         for lobby_room in rooms:
             for player in lobby_room.room.players:
                 await self._bus.publish(
@@ -408,7 +426,11 @@ class Lobby:
                 )
         return rooms
 
-    async def _seat_match(self, mode: Mode, group: list[MatchTicket]) -> LobbyRoom:
+    async def _seat_match(
+        self, mode: Mode, group: list[MatchTicket]
+    ) -> LobbyRoom | None:
+        """The group's room; None when one of them sat down elsewhere since
+        queueing, whose ticket is then dropped (the others wait on)."""
         shape = QUICK_MATCH_SHAPES[mode]
         settings = RoomSettings(
             mode=mode,
@@ -435,7 +457,13 @@ class Lobby:
             names=names,
             quick_match=True,
         )
-        await self._rooms.add(lobby_room)
+        try:
+            await self._rooms.add(lobby_room)
+        except RoomRuleViolation:
+            for ticket in group:
+                if await self._rooms.room_of(ticket.player) is not None:
+                    await self._queue.take(mode, [ticket.player])
+            return None
         return lobby_room
 
     # Steps shared by the actions

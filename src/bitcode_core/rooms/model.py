@@ -307,4 +307,4 @@ class Room:
 
 
 def _same_code(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given, expected)
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())

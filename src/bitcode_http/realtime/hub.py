@@ -45,10 +45,12 @@ class HubSettings:
 @dataclass(eq=False, slots=True)
 class Subscription:
     """One socket following one channel. Until ``synced``, live events wait in
-    ``pending`` while the missed ones are read from the history."""
+    ``pending`` while the missed ones are read from the history; a gap in the
+    numbers (an event lost between instances) is filled the same way."""
 
     connection: Connection
     channel: str
+    repair: Callable[[Subscription], None]
     last_seq: int = 0
     synced: bool = False
     pending: list[tuple[int, str]] = field(default_factory=list)
@@ -59,12 +61,17 @@ class Subscription:
             return
         if seq <= self.last_seq:
             return
+        if seq > self.last_seq + 1:
+            self.synced = False
+            self.pending.append((seq, text))
+            self.repair(self)
+            return
         self.last_seq = seq
         self.connection.push(text)
 
     def catch_up(self, missed: list[Envelope], start: int) -> None:
         """Send the missed events, then what arrived meanwhile, then go live."""
-        self.last_seq = start
+        self.last_seq = max(self.last_seq, start)
         self.synced = True
         for envelope in missed:
             self.offer(envelope.seq, encode_event(envelope))
@@ -99,8 +106,11 @@ class Hub:
         self._clock = clock
         self.settings = settings
         self._subscriptions: defaultdict[str, set[Subscription]] = defaultdict(set)
-        self._subscribing: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._on_bus: set[str] = set()  # channels fanned out to local sockets
+        self._guarded: dict[str, int] = {}  # rooms watched for who may read
+        self._locks = [asyncio.Lock() for _ in range(64)]
         self._connections: defaultdict[str, set[Connection]] = defaultdict(set)
+        self._graces: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
 
@@ -132,23 +142,30 @@ class Hub:
         self, connection: Connection, channel: str, after: int | None
     ) -> Joining:
         """Start following ``channel``: live events wait in the subscription
-        until ``Joining.go_live``, so the caller can send what comes first."""
+        until ``Joining.go_live``, so the caller can send what comes first.
+        Following it again replaces the earlier subscription."""
         parsed = await self._lobby.authorize(connection.principal, channel)
-        if channel in connection.subscriptions:
-            await self.unsubscribe(connection, channel)
-        subscription = Subscription(connection, channel)
-        async with self._subscribing[channel]:
-            if not self._subscriptions[channel]:
-                await self._bus.subscribe(channel, self._dispatch)
+        earlier = connection.subscriptions.pop(channel, None)
+        if earlier is not None:
+            self._subscriptions[channel].discard(earlier)
+        subscription = Subscription(connection, channel, self._repair)
+        async with self._lock(channel):
             self._subscriptions[channel].add(subscription)
+            if channel not in self._on_bus:
+                await self._bus.subscribe(channel, self._dispatch)
+                self._on_bus.add(channel)
         connection.subscriptions[channel] = subscription
+        if earlier is None and parsed.room_id is not None:
+            await self._guard(parsed.room_id)
         try:
             history = await self._bus.history(channel, _NOW if after is None else after)
             await self._mark_present(connection, parsed)
         except BaseException:
             await self.unsubscribe(connection, channel)
             raise
-        resumed = after is not None and history.complete
+        # An ``after`` beyond the newest event is from before a restart or an
+        # expired channel: the client starts over rather than wait for it.
+        resumed = after is not None and history.complete and after <= history.last_seq
         return Joining(subscription, history, after if resumed else None)
 
     async def unsubscribe(self, connection: Connection, channel: str) -> bool:
@@ -164,25 +181,86 @@ class Hub:
 
     async def _drop(self, subscription: Subscription) -> None:
         channel = subscription.channel
-        async with self._subscribing[channel]:
-            subscribers = self._subscriptions.get(channel)
-            if subscribers is None:
-                return
+        async with self._lock(channel):
+            subscribers = self._subscriptions.get(channel, set())
             subscribers.discard(subscription)
             if not subscribers:
-                del self._subscriptions[channel]
-                await self._bus.unsubscribe(channel, self._dispatch)
-        if not self._subscribing[channel].locked():
-            self._subscribing.pop(channel, None)
+                self._subscriptions.pop(channel, None)
+                if channel in self._on_bus:
+                    self._on_bus.discard(channel)
+                    await self._bus.unsubscribe(channel, self._dispatch)
+        room_id = Channel.parse(channel).room_id
+        if room_id is not None:
+            await self._unguard(room_id)
+
+    def _lock(self, channel: str) -> asyncio.Lock:
+        return self._locks[hash(channel) % len(self._locks)]
 
     def _dispatch(self, envelope: Envelope) -> None:
         text = encode_event(envelope)
         for subscription in list(self._subscriptions.get(envelope.channel, ())):
             subscription.offer(envelope.seq, text)
+
+    def _repair(self, subscription: Subscription) -> None:
+        self._spawn(self._fill_gap(subscription))
+
+    async def _fill_gap(self, subscription: Subscription) -> None:
+        missed = await self._bus.history(subscription.channel, subscription.last_seq)
+        if not missed.complete:
+            subscription.connection.notice(
+                "resync",
+                {"channel": subscription.channel, "last_seq": missed.last_seq},
+            )
+            subscription.catch_up([], missed.last_seq)
+            return
+        subscription.catch_up(list(missed.events), subscription.last_seq)
+
+    # Who may read what: the room's own events, followed by the hub whenever
+    # a local socket follows the room or one of its sides.
+
+    async def _guard(self, room_id: str) -> None:
+        channel = room_channel(room_id)
+        async with self._lock(channel):
+            count = self._guarded.get(room_id, 0)
+            self._guarded[room_id] = count + 1
+            if count == 0:
+                await self._bus.subscribe(channel, self._enforce)
+
+    async def _unguard(self, room_id: str) -> None:
+        channel = room_channel(room_id)
+        async with self._lock(channel):
+            count = self._guarded.get(room_id, 0) - 1
+            if count > 0:
+                self._guarded[room_id] = count
+                return
+            if self._guarded.pop(room_id, None) is not None:
+                await self._bus.unsubscribe(channel, self._enforce)
+
+    def _enforce(self, envelope: Envelope) -> None:
+        room_id = envelope.room
+        if room_id is None or envelope.channel != room_channel(room_id):
+            return
         if envelope.type in _LEAVING or envelope.type == "room.closed":
-            self._enforce_access(envelope)
-        elif envelope.type == "player.joined" and envelope.room is not None:
-            self._seated(envelope.room, envelope.data.get("player"))
+            self._cut_leaver(envelope, room_id)
+        elif envelope.type == "player.joined":
+            self._seated(room_id, envelope.data.get("player"))
+        elif envelope.type == "settings.changed":
+            self._spawn(self._reauthorize(room_id))
+
+    def _cut_leaver(self, envelope: Envelope, room_id: str) -> None:
+        player = envelope.data.get("player")
+        closed = envelope.type == "room.closed"
+        # Who leaves stops following the room (a private one is theirs no more)
+        # and its side channels; who switches sides, the side channels.
+        prefixes = [f"room:{room_id}:side:"]
+        if envelope.type != "side.switched":
+            prefixes.append(envelope.channel)
+        for channel, subscriptions in list(self._subscriptions.items()):
+            if not any(channel.startswith(prefix) for prefix in prefixes):
+                continue
+            for subscription in list(subscriptions):
+                if closed or subscription.connection.principal.user_id == player:
+                    self._cut(subscription, room_id)
 
     def _seated(self, room_id: str, player: object) -> None:
         """A watcher who takes a seat counts as present from now on."""
@@ -194,22 +272,18 @@ class Hub:
                 connection.present.add(room_id)
                 self._spawn(self._lobby.connected(str(player), room_id))
 
-    def _enforce_access(self, envelope: Envelope) -> None:
-        room_id = envelope.room
-        if room_id is None or envelope.channel != room_channel(room_id):
-            return
-        player = envelope.data.get("player")
-        closed = envelope.type == "room.closed"
-        # Who leaves stops following the room (a private one is theirs no more)
-        # and its side channels; who switches sides, the side channels.
-        channels = [f"room:{room_id}:side:"]
-        if envelope.type != "side.switched":
-            channels.append(envelope.channel)
+    async def _reauthorize(self, room_id: str) -> None:
+        """Settings changed (the room may have turned private): whoever may no
+        longer see it stops following it."""
         for channel, subscriptions in list(self._subscriptions.items()):
-            if not any(channel.startswith(c) for c in channels):
+            if Channel.parse(channel).room_id != room_id:
                 continue
             for subscription in list(subscriptions):
-                if closed or subscription.connection.principal.user_id == player:
+                try:
+                    await self._lobby.authorize(
+                        subscription.connection.principal, channel
+                    )
+                except BitCodeError:
                     self._cut(subscription, room_id)
 
     def _cut(self, subscription: Subscription, room_id: str) -> None:
@@ -217,8 +291,9 @@ class Hub:
         release the bus subscription in the background."""
         connection, channel = subscription.connection, subscription.channel
         self._subscriptions[channel].discard(subscription)
-        if connection.subscriptions.get(channel) is subscription:
-            del connection.subscriptions[channel]
+        if connection.subscriptions.get(channel) is not subscription:
+            return
+        del connection.subscriptions[channel]
         connection.notice(
             "unsubscribed",
             {"channel": channel, "reason": "you may no longer read this channel"},
@@ -238,6 +313,9 @@ class Hub:
         player = connection.principal.user_id
         if player in room.room.players and room_id not in connection.present:
             connection.present.add(room_id)
+            grace = self._graces.pop((player, room_id), None)
+            if grace is not None:
+                grace.cancel()  # back in time
             await self._lobby.connected(player, room_id)
 
     async def _left(self, player: str, room_id: str) -> None:
@@ -246,8 +324,19 @@ class Hub:
         except BitCodeError:
             logger.warning("presence.update_failed", extra={"room": room_id})
             return
-        if gone:
-            self._spawn(self._grace(player, room_id))
+        if not gone:
+            return
+        key = (player, room_id)
+        earlier = self._graces.pop(key, None)
+        if earlier is not None:
+            earlier.cancel()  # the grace counts from the last socket closed
+        task = asyncio.ensure_future(_logged(self._grace(player, room_id)))
+        self._graces[key] = task
+        task.add_done_callback(lambda done: self._forget_grace(key, done))
+
+    def _forget_grace(self, key: tuple[str, str], task: asyncio.Task[None]) -> None:
+        if self._graces.get(key) is task:
+            del self._graces[key]
 
     async def _grace(self, player: str, room_id: str) -> None:
         await asyncio.sleep(self.settings.presence_grace_s)
@@ -283,9 +372,10 @@ class Hub:
         for sockets in list(self._connections.values()):
             for connection in list(sockets):
                 await closing(connection)
-        for task in list(self._tasks):
+        pending = [*self._tasks, *self._graces.values()]
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _logged(work: Awaitable[None]) -> None:

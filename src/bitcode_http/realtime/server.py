@@ -45,7 +45,8 @@ class Origins:
     def allow(self, origin: str | None) -> bool:
         if origin is None:
             return True
-        return "*" in self.allowed or origin.rstrip("/") in self.allowed
+        allowed = {o.lower() for o in self.allowed}
+        return "*" in allowed or origin.rstrip("/").lower() in allowed
 
 
 class Realtime:
@@ -175,7 +176,8 @@ class Realtime:
                 connection.close(CloseCode.FLOODING, "too many messages")
                 return
             error = RateLimited(
-                "slow down: too many messages", retry_after_s=1 / self.limits.burst
+                "slow down: too many messages",
+                retry_after_s=1 / self.limits.messages_per_s,
             )
             self._error(connection, None, error)
             return
@@ -184,10 +186,18 @@ class Realtime:
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             self._malformed(connection, str(error))
             return
+        connection.strikes = max(connection.strikes - 1, 0)
         try:
             result = await self._act(connection, incoming)
         except BitCodeError as error:
             self._error(connection, incoming.ref, error)
+            return
+        except Exception as error:
+            # A bug, not the client's fault: logged, answered, and the socket
+            # stays, as a 500 leaves the next HTTP request alone.
+            kind = type(incoming).__name__
+            logger.exception("socket.action_crashed", extra={"client_message": kind})
+            self._error(connection, incoming.ref, BitCodeError(), cause=error)
             return
         if result is not _SILENT:
             connection.notice("ack", {"ref": incoming.ref, "result": result})
@@ -207,11 +217,15 @@ class Realtime:
         )
 
     def _error(
-        self, connection: Connection, ref: str | None, error: BitCodeError
+        self,
+        connection: Connection,
+        ref: str | None,
+        error: BitCodeError,
+        cause: Exception | None = None,
     ) -> None:
         problem = problem_for(error)
         detail = error.message if problem.status < 500 else type(error).default_message
-        if problem.status >= 500:
+        if problem.status >= 500 and cause is None:
             logger.error("socket.action_failed", exc_info=error)
         data: dict[str, Any] = {
             "ref": ref,

@@ -354,7 +354,7 @@ class MatchmakingController(Controller):
     ) -> MatchStatus:
         ticket = await lobby.match_ticket(principal)
         if ticket is None:
-            return MatchStatus(queued=False)
+            return MatchStatus(queued=False, room=await lobby.seat_of(principal))
         return MatchStatus(
             queued=True,
             mode=ticket.mode.value,

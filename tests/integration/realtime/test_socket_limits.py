@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.integration.realtime.conftest import Cluster, start_server
+from tests.integration.realtime.conftest import Cluster, Player, start_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.no_skip]
 
@@ -264,3 +264,69 @@ def test_the_server_log_never_holds_a_ticket(cluster: Cluster) -> None:
 
     assert "WebSocket /ws?[redacted]" in log
     assert "ticket=" not in log
+
+
+class TestWhoMayRead:
+    async def _squads(self, cluster: Cluster) -> tuple[list[Player], dict]:
+        team = [await cluster.player(f"s{uuid.uuid4().hex[:10]}") for _ in range(3)]
+        for member in team:
+            await member.connect()
+        room = await team[0].act("room.create", settings={"mode": "squads"})
+        await team[1].act("room.join", room=room["id"], side=0)
+        await team[2].act("room.join", room=room["id"], side=1)
+        return team, room
+
+    async def test_a_player_who_switches_sides_stops_hearing_the_old_side(
+        self, cluster
+    ):
+        (host, spy, other), room = await self._squads(cluster)
+        side = f"{room['channel']}:side:0"
+        # The spy follows the side channel only, never the room's.
+        await spy.subscribe(side)
+        await host.subscribe(side)
+
+        switched = await spy.http.post(f"/rooms/{room['id']}/side", json={"side": 1})
+        await host.act("chat.say", channel=side, text="secret plan")
+        await host.event("chat.message", side, text="secret plan")
+        await asyncio.sleep(0.3)
+
+        assert switched.status_code == 200
+        assert [m for m in spy.events(side) if m["type"] == "chat.message"] == []
+        cut = [m for m in spy.received if m["type"] == "unsubscribed"]
+        assert [m["data"]["channel"] for m in cut] == [side]
+        for player in (host, spy, other):
+            await player.close()
+
+    async def test_a_room_turned_private_stops_its_outside_watchers(self, cluster):
+        (host, member, _), room = await self._squads(cluster)
+        watcher = await cluster.player(f"w{uuid.uuid4().hex[:10]}")
+        await watcher.connect()
+        await watcher.subscribe(room["channel"])
+        await watcher.subscribe("lobby")
+
+        settings = {"mode": "squads", "private": True}
+        await host.act("room.change_settings", room=room["id"], settings=settings)
+        cut = await watcher.expect("unsubscribed")
+        unlisted = await watcher.event("room.unlisted", "lobby", id=room["id"])
+        await host.act("chat.say", channel=room["channel"], text="members only")
+        await asyncio.sleep(0.3)
+
+        assert cut["data"]["channel"] == room["channel"]
+        assert unlisted["data"]["status"] == "private"
+        said = [
+            m for m in watcher.events(room["channel"]) if m["type"] == "chat.message"
+        ]
+        assert said == []
+        for player in (host, member, watcher):
+            await player.close()
+
+    async def test_resuming_past_the_newest_event_starts_over(self, player):
+        await player.connect()
+        room = await player.act("room.create", settings={"mode": "duel"})
+
+        answer = await player.subscribe(room["channel"], after=10_000)
+        snapshot = await player.expect("room.snapshot")
+
+        assert answer["data"]["resumed"] is False
+        assert answer["data"]["resync"] is True
+        assert snapshot["data"]["id"] == room["id"]
