@@ -160,6 +160,21 @@ def _shared_kind(settings: Settings) -> Literal["redis", "memory"]:
     return "redis" if settings.redis_url is not None else "memory"
 
 
+def _lobby_store(
+    kind: providers.Provider[Literal["redis", "memory"]],
+    in_redis: Callable[..., object],
+    in_memory: Callable[[], object],
+    redis: providers.Provider[Redis | None],
+    prefix: providers.Provider[str],
+) -> providers.Selector[object]:
+    """One of the lobby's stores: in Redis, or in this process."""
+    return providers.Selector(
+        kind,
+        redis=providers.Singleton(in_redis, redis, prefix),
+        memory=providers.Singleton(in_memory),
+    )
+
+
 def _event_bus(
     settings: Settings, redis: Redis | None, clock: SystemClock, opened: Opened
 ) -> InProcessEventBus | RedisEventBus:
@@ -344,25 +359,18 @@ class Container(containers.DeclarativeContainer):
     # The lobby and the WebSocket
     lobby_prefix = providers.Callable(_prefixed, settings, "lobby:")
     event_bus = providers.Singleton(_event_bus, settings, redis, clock, opened)
-    rooms = providers.Selector(
-        providers.Callable(_shared_kind, settings),
-        redis=providers.Singleton(RedisRoomRepository, redis, lobby_prefix),
-        memory=providers.Singleton(InMemoryRoomRepository),
+    lobby_kind = providers.Callable(_shared_kind, settings)
+    rooms = _lobby_store(
+        lobby_kind, RedisRoomRepository, InMemoryRoomRepository, redis, lobby_prefix
     )
-    chat_log = providers.Selector(
-        providers.Callable(_shared_kind, settings),
-        redis=providers.Singleton(RedisChatLog, redis, lobby_prefix),
-        memory=providers.Singleton(InMemoryChatLog),
+    chat_log = _lobby_store(
+        lobby_kind, RedisChatLog, InMemoryChatLog, redis, lobby_prefix
     )
-    match_queue = providers.Selector(
-        providers.Callable(_shared_kind, settings),
-        redis=providers.Singleton(RedisMatchQueue, redis, lobby_prefix),
-        memory=providers.Singleton(InMemoryMatchQueue),
+    match_queue = _lobby_store(
+        lobby_kind, RedisMatchQueue, InMemoryMatchQueue, redis, lobby_prefix
     )
-    presence = providers.Selector(
-        providers.Callable(_shared_kind, settings),
-        redis=providers.Singleton(RedisPresence, redis, lobby_prefix),
-        memory=providers.Singleton(InMemoryPresence),
+    presence = _lobby_store(
+        lobby_kind, RedisPresence, InMemoryPresence, redis, lobby_prefix
     )
     ratings = providers.Singleton(SqlPlayerRatings, database)
     lobby = providers.Singleton(
