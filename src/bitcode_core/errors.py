@@ -23,11 +23,13 @@ BitCodeError
  │    ├── InvalidCredentials wrong email or password
  │    └── InvalidToken       an access, refresh or one-time token is bad or spent
  ├── PermissionDenied       authenticated, but not allowed
- │    └── EmailNotVerified   a provider vouches for an address it has not verified
+ │    ├── EmailNotVerified   a provider vouches for an address it has not verified
+ │    └── MediaNotInYourFolder  a direct upload outside the caller's avatar folder
  ├── NotConfigured          the server is not set up for this
  │    └── GoogleSignInNotConfigured
  ├── NotFound               no such thing (or not visible to you)
  │    ├── QuestionNotFound   no question with that id
+ │    ├── MediaFileNotFound  the media store has no file with that id
  │    └── RoomNotFound       no room with that id (or not visible to you)
  └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
@@ -172,6 +174,11 @@ class EmailNotVerified(PermissionDenied):
     )
 
 
+class MediaNotInYourFolder(PermissionDenied):
+    code = "media-not-in-your-folder"
+    default_message = "That file is not in your avatar folder."
+
+
 class NotConfigured(BitCodeError):
     code = "not-configured"
     default_message = "This server is not set up for that."
@@ -201,6 +208,11 @@ class RateLimited(BitCodeError):
 class QuestionNotFound(NotFound):
     code = "question-not-found"
     default_message = "No such question."
+
+
+class MediaFileNotFound(NotFound):
+    code = "media-file-not-found"
+    default_message = "The media store has no file with that id."
 
 
 class RoomNotFound(NotFound):

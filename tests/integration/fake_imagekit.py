@@ -7,6 +7,9 @@ real uvicorn on loopback for the test session.
   HMAC-SHA1 of token + expire under the private key; a token works once and
   ``expire`` must be less than an hour ahead).
 - ``DELETE /v1/files/{fileId}``: Basic auth; 404 for an unknown id.
+- ``GET /v1/files/{fileId}/details``: Basic auth; 404 for an unknown id. The
+  fake reads the type and the pixel size from the stored bytes (with Pillow),
+  not from the name or the ``Content-Type`` sent.
 
 ``fail_with`` makes every call answer ``401`` or ``500``, or (``"timeout"``)
 hang for longer than any client waits.
@@ -18,6 +21,8 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import io
+import mimetypes
 import threading
 import time
 import uuid
@@ -26,9 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import uvicorn
-from litestar import Litestar, Request, Response, delete, post
+from litestar import Litestar, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
+from PIL import Image, UnidentifiedImageError
 
 PRIVATE_KEY = "private_fake_key_for_tests="
 PUBLIC_KEY = "public_fake_key_for_tests="
@@ -50,6 +56,31 @@ class FakeFile:
     @property
     def path(self) -> str:
         return f"{self.folder.rstrip('/')}/{self.name}"
+
+    def details(self) -> dict[str, Any]:
+        """What ImageKit reports of the file: its type, size and pixels."""
+        try:
+            with Image.open(io.BytesIO(self.data)) as image:
+                mime = image.get_format_mimetype() or ""
+                width, height = image.size
+                file_type = "image"
+        except UnidentifiedImageError:
+            mime = mimetypes.guess_type(self.name)[0] or "application/octet-stream"
+            width = height = 0
+            file_type = "non-image"
+        return {
+            "type": "file",
+            "fileId": self.file_id,
+            "name": self.name,
+            "filePath": self.path,
+            "url": URL_ENDPOINT + self.path,
+            "fileType": file_type,
+            "mime": mime,
+            "size": len(self.data),
+            "height": height,
+            "width": width,
+            "isPrivateFile": False,
+        }
 
 
 @dataclass
@@ -92,16 +123,19 @@ class FakeImageKit:
         for old in [f for f in self.files.values() if f.path == stored.path]:
             del self.files[old.file_id]
         self.files[stored.file_id] = stored
-        return Response(
-            {
-                "fileId": stored.file_id,
-                "name": stored.name,
-                "filePath": stored.path,
-                "url": URL_ENDPOINT + stored.path,
-                "fileType": "image",
-                "size": len(stored.data),
-            }
-        )
+        return Response(stored.details())
+
+    async def details(
+        self, request: Request[Any, Any, Any], file_id: str
+    ) -> Response[Any]:
+        if (failed := await self._failure()) is not None:
+            return failed
+        if not _basic_auth_ok(request):
+            return _message(401, "Your account cannot be authenticated.")
+        found = self.files.get(file_id)
+        if found is None:
+            return _message(404, "The requested file does not exist.")
+        return Response(found.details())
 
     async def delete(
         self, request: Request[Any, Any, Any], file_id: str
@@ -157,7 +191,13 @@ class FakeImageKit:
         ) -> Response[Any]:
             return await self.delete(request, file_id)
 
-        return Litestar(route_handlers=[upload, remove], logging_config=None)
+        @get("/v1/files/{file_id:str}/details")
+        async def details(
+            request: Request[Any, Any, Any], file_id: FromPath[str]
+        ) -> Response[Any]:
+            return await self.details(request, file_id)
+
+        return Litestar(route_handlers=[upload, remove, details], logging_config=None)
 
 
 def _basic_auth_ok(request: Request[Any, Any, Any]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from bitcode_adapters.media import (
     imagekit_client,
 )
 from bitcode_core.errors import MediaNotConfigured, MediaStorageUnavailable
-from bitcode_core.media.model import ImageFormat, PreparedImage
+from bitcode_core.media.model import ImageFormat, PreparedImage, UploadedFile
 from bitcode_core.media.ports import MediaStorage
 from tests.images import image_bytes
 from tests.integration.fake_imagekit import (
@@ -159,6 +160,8 @@ class TestLocalStore:
 
         with pytest.raises(MediaNotConfigured):
             await storage.upload_auth("/avatars/u1", "token", int(time.time()) + 60)
+        with pytest.raises(MediaNotConfigured):
+            await storage.uploaded("some-file-id")
 
 
 class TestImageKitStore:
@@ -212,6 +215,8 @@ class TestImageKitStore:
                 await storage.store("/avatars/u1", "abc.png", PNG)
             with pytest.raises(MediaStorageUnavailable):
                 await storage.delete("some-file-id")
+            with pytest.raises(MediaStorageUnavailable):
+                await storage.uploaded("some-file-id")
         finally:
             await storage.close()
 
@@ -272,3 +277,77 @@ class TestImageKitDirectUploads:
         assert again.status_code == 400
         uploaded = imagekit.files[first.json()["fileId"]]
         assert (uploaded.path, uploaded.client_side) == ("/avatars/u1/me.png", True)
+
+    async def test_imagekit_reports_what_a_client_uploaded_read_from_its_bytes(
+        self, imagekit_storage: ImageKitMediaStorage
+    ) -> None:
+        file_id = await _client_upload(
+            imagekit_storage, "/avatars/u1", "me.png", image_bytes("JPEG", (30, 12))
+        )
+
+        found = await imagekit_storage.uploaded(file_id)
+
+        assert found == UploadedFile(
+            file_id=file_id,
+            url=f"{URL_ENDPOINT}/avatars/u1/me.png",
+            path="/avatars/u1/me.png",
+            is_image=True,
+            mime="image/jpeg",
+            size=len(image_bytes("JPEG", (30, 12))),
+            width=30,
+            height=12,
+        )
+
+    async def test_a_file_that_is_no_image_is_reported_as_such(
+        self, imagekit_storage: ImageKitMediaStorage
+    ) -> None:
+        file_id = await _client_upload(
+            imagekit_storage, "/avatars/u1", "me.png", b"<script>alert(1)</script>"
+        )
+
+        found = await imagekit_storage.uploaded(file_id)
+
+        assert found is not None
+        assert (found.is_image, found.width, found.height) == (False, 0, 0)
+
+    async def test_an_unknown_id_is_no_file(
+        self, imagekit_storage: ImageKitMediaStorage
+    ) -> None:
+        assert await imagekit_storage.uploaded("no-such-file") is None
+
+    async def test_file_details_need_the_private_key(
+        self, imagekit: FakeImageKit
+    ) -> None:
+        good = await _imagekit(imagekit)
+        wrong = await _imagekit(imagekit, private_key="private_wrong=")
+        try:
+            stored = await good.store("/avatars/u1", "abc.png", PNG)
+            with pytest.raises(MediaStorageUnavailable) as raised:
+                await wrong.uploaded(stored.file_id)
+        finally:
+            await good.close()
+            await wrong.close()
+
+        assert "401" in str(raised.value)
+
+
+async def _client_upload(
+    storage: ImageKitMediaStorage, folder: str, name: str, data: bytes
+) -> str:
+    """Upload as a client would, with a fresh signature; the new file's id."""
+    auth = await storage.upload_auth(folder, uuid.uuid4().hex, int(time.time()) + 600)
+    form = {
+        "fileName": name,
+        "folder": auth.folder,
+        "token": auth.token,
+        "expire": str(auth.expire),
+        "signature": auth.signature,
+        "publicKey": auth.public_key,
+    }
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            auth.upload_url, data=form, files={"file": (name, data)}
+        )
+    assert response.status_code == 200, response.text
+    file_id: str = response.json()["fileId"]
+    return file_id

@@ -15,14 +15,21 @@ from bitcode_adapters.system_secrets import SystemSecrets
 from bitcode_core.accounts.model import Principal, Role, User
 from bitcode_core.catalog.usecases import Catalog
 from bitcode_core.errors import (
+    MediaFileNotFound,
     MediaNotConfigured,
+    MediaNotInYourFolder,
     MediaStorageUnavailable,
     MediaTooLarge,
     NotAuthenticated,
     PermissionDenied,
     UnsupportedImageType,
 )
-from bitcode_core.media.model import MediaRules, PreparedImage, StoredMedia
+from bitcode_core.media.model import (
+    MediaRules,
+    PreparedImage,
+    StoredMedia,
+    UploadedFile,
+)
 from bitcode_core.media.usecases import Media
 from bitcode_core.questions import Question
 from bitcode_core.questions import TestCase as Case
@@ -49,6 +56,8 @@ class FlakyStorage(InMemoryMediaStorage):
         super().__init__()
         self.fail_store = False
         self.fail_delete = False
+        # Files clients uploaded straight to the store, by id.
+        self.direct: dict[str, UploadedFile] = {}
 
     async def store(self, folder: str, name: str, image: PreparedImage) -> StoredMedia:
         if self.fail_store:
@@ -59,6 +68,15 @@ class FlakyStorage(InMemoryMediaStorage):
         if self.fail_delete:
             raise MediaStorageUnavailable()
         await super().delete(file_id)
+        self.direct.pop(file_id, None)
+
+    async def uploaded(self, file_id: str) -> UploadedFile | None:
+        return self.direct.get(file_id)
+
+    def put_direct(self, file_id: str, path: str) -> None:
+        self.direct[file_id] = UploadedFile(
+            file_id, f"memory://direct{path}", path, True, "image/png", 100, 64, 64
+        )
 
 
 @dataclass
@@ -157,6 +175,49 @@ class TestSettingAnAvatar:
 
         with pytest.raises(NotAuthenticated):
             await world.media.set_avatar(ghost, image_bytes("PNG"))
+
+
+class TestRegisteringADirectUpload:
+    async def test_a_file_in_the_callers_folder_replaces_the_stored_avatar(
+        self, world: World
+    ) -> None:
+        first = await world.media.set_avatar(ADA, image_bytes("PNG"))
+        world.storage.put_direct("d1", "/avatars/ada-id/me.png")
+
+        user = await world.media.register_uploaded_avatar(ADA, "d1")
+
+        assert (user.avatar_file_id, user.avatar_url) == (
+            "d1",
+            "memory://direct/avatars/ada-id/me.png",
+        )
+        assert await world.user(ADA) == user
+        assert first.avatar_file_id not in world.storage.files
+
+    async def test_the_current_avatar_registered_again_is_kept(
+        self, world: World
+    ) -> None:
+        world.storage.put_direct("d1", "/avatars/ada-id/me.png")
+        await world.media.register_uploaded_avatar(ADA, "d1")
+
+        user = await world.media.register_uploaded_avatar(ADA, "d1")
+
+        assert user.avatar_file_id == "d1"
+        assert "d1" in world.storage.direct
+
+    async def test_a_file_elsewhere_changes_nothing(self, world: World) -> None:
+        before = await world.media.set_avatar(ADA, image_bytes("PNG"))
+        world.storage.put_direct("d1", "/avatars/setter-id/me.png")
+
+        with pytest.raises(MediaNotInYourFolder):
+            await world.media.register_uploaded_avatar(ADA, "d1")
+
+        assert await world.user(ADA) == before
+        assert list(world.storage.files) == [before.avatar_file_id]
+        assert "d1" in world.storage.direct
+
+    async def test_an_unknown_file_is_not_found(self, world: World) -> None:
+        with pytest.raises(MediaFileNotFound):
+            await world.media.register_uploaded_avatar(ADA, "nothing")
 
 
 class TestRemovingAnAvatar:

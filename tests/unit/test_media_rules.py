@@ -10,11 +10,12 @@ from bitcode_core.errors import (
     ImageTooLarge,
     InvalidInput,
     InvalidMedia,
+    MediaNotInYourFolder,
     MediaTooLarge,
     UnsupportedImageType,
 )
 from bitcode_core.media import rules
-from bitcode_core.media.model import ImageFormat, MediaKind, MediaRules
+from bitcode_core.media.model import ImageFormat, MediaKind, MediaRules, UploadedFile
 from tests.images import image_bytes
 
 SIGNATURES = {
@@ -24,6 +25,22 @@ SIGNATURES = {
     b"GIF89a": ImageFormat.GIF,
 }
 RULES = MediaRules(max_bytes=1000, max_pixels=100, max_side=20)
+FOLDER = "/avatars/u1"
+
+
+def uploaded(path: str = f"{FOLDER}/me.png", **changes: object) -> UploadedFile:
+    fields: dict[str, object] = {
+        "file_id": "f1",
+        "url": f"https://ik.example{path}",
+        "path": path,
+        "is_image": True,
+        "mime": "image/png",
+        "size": 500,
+        "width": 10,
+        "height": 10,
+        **changes,
+    }
+    return UploadedFile(**fields)  # type: ignore[arg-type]
 
 
 class TestSniffing:
@@ -157,3 +174,94 @@ class TestUploadExpiry:
     def test_an_hour_or_more_is_refused(self, ttl_s: int) -> None:
         with pytest.raises(InvalidInput):
             rules.upload_expiry(1_700_000_000, ttl_s)
+
+
+class TestCheckingADirectUpload:
+    @pytest.mark.parametrize(
+        ("mime", "expected"),
+        [
+            pytest.param("image/png", ImageFormat.PNG, id="png"),
+            pytest.param("image/jpeg", ImageFormat.JPEG, id="jpeg"),
+            pytest.param("image/webp", ImageFormat.WEBP, id="webp"),
+            pytest.param("IMAGE/GIF", ImageFormat.GIF, id="gif-in-capitals"),
+        ],
+    )
+    def test_an_image_right_in_the_folder_passes_with_its_format(
+        self, mime: str, expected: ImageFormat
+    ) -> None:
+        assert rules.check_uploaded(uploaded(mime=mime), FOLDER, RULES) is expected
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            pytest.param("/avatars/u2/me.png", id="another-users-folder"),
+            pytest.param("/me.png", id="the-root"),
+            pytest.param("/questions/two-sum/me.png", id="a-questions-images"),
+            pytest.param("/avatars/u1/sub/me.png", id="below-the-folder"),
+            pytest.param("/avatars/u1x/me.png", id="a-lookalike-folder"),
+            pytest.param("/avatars/u1/", id="the-folder-itself"),
+            pytest.param("/avatars/u1/..", id="the-folder-above"),
+            pytest.param("avatars/u1/me.png", id="relative"),
+        ],
+    )
+    def test_a_file_anywhere_else_is_not_yours(self, path: str) -> None:
+        with pytest.raises(MediaNotInYourFolder):
+            rules.check_uploaded(uploaded(path), FOLDER, RULES)
+
+    @given(
+        st.lists(
+            st.sampled_from(["avatars", "u1", "u2", "u1x", "", "..", "me.png"]),
+            max_size=4,
+        ).map(lambda parts: "/" + "/".join(parts))
+    )
+    def test_only_a_name_right_below_the_folder_passes(self, path: str) -> None:
+        parent, _, name = path.rpartition("/")
+        if parent == FOLDER and name not in {"", ".."}:
+            assert rules.check_uploaded(uploaded(path), FOLDER, RULES)
+        else:
+            with pytest.raises(MediaNotInYourFolder):
+                rules.check_uploaded(uploaded(path), FOLDER, RULES)
+
+    def test_the_folder_is_checked_before_anything_else(self) -> None:
+        elsewhere = uploaded("/avatars/u2/x.svg", is_image=False, size=10**9)
+
+        with pytest.raises(MediaNotInYourFolder):
+            rules.check_uploaded(elsewhere, FOLDER, RULES)
+
+    @pytest.mark.parametrize(
+        ("changes", "error"),
+        [
+            pytest.param({"is_image": False}, UnsupportedImageType, id="no-image"),
+            pytest.param({"mime": "image/svg+xml"}, UnsupportedImageType, id="svg"),
+            pytest.param({"mime": ""}, UnsupportedImageType, id="no-type"),
+            pytest.param({"size": 1001}, MediaTooLarge, id="a-byte-over"),
+            pytest.param({"width": 21, "height": 1}, ImageTooLarge, id="too-wide"),
+            pytest.param({"width": 11, "height": 10}, ImageTooLarge, id="pixels"),
+            pytest.param({"width": 0, "height": 0}, InvalidMedia, id="no-pixels"),
+        ],
+    )
+    def test_a_file_in_the_folder_still_passes_the_upload_caps(
+        self, changes: dict[str, object], error: type[InvalidMedia]
+    ) -> None:
+        with pytest.raises(error) as raised:
+            rules.check_uploaded(uploaded(**changes), FOLDER, RULES)
+
+        assert raised.value.field == "file_id"
+
+    @pytest.mark.parametrize(
+        "file_id",
+        [
+            pytest.param("../details", id="dot-dot"),
+            pytest.param("a/b", id="slash"),
+            pytest.param("a?b=c", id="query"),
+            pytest.param("", id="empty"),
+            pytest.param("x" * 65, id="too-long"),
+        ],
+    )
+    def test_a_file_id_that_could_reach_another_url_is_refused(
+        self, file_id: str
+    ) -> None:
+        with pytest.raises(InvalidInput) as raised:
+            rules.check_file_id(file_id)
+
+        assert raised.value.field == "file_id"

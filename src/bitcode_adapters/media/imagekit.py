@@ -1,8 +1,9 @@
 """Media on ImageKit, through the official SDK's async client.
 
 Uploads go to ImageKit's upload API with the private key (HTTP Basic auth);
-deletions to its files API. ``base_url`` points both at another host (the
-tests' fake ImageKit); left unset, the SDK uses ImageKit's own hosts. URLs are
+deletions and file details (what ImageKit itself read of a file a client
+uploaded directly) to its files API. ``base_url`` points both APIs at another
+host (the tests' fake ImageKit); left unset, the SDK uses ImageKit's own hosts. URLs are
 built by the SDK on the URL endpoint, with a ``tr:w-N,h-N`` transformation
 in the path for each size.
 """
@@ -12,7 +13,12 @@ from __future__ import annotations
 import imagekitio
 
 from bitcode_core.errors import MediaStorageUnavailable
-from bitcode_core.media.model import PreparedImage, StoredMedia, UploadAuth
+from bitcode_core.media.model import (
+    PreparedImage,
+    StoredMedia,
+    UploadAuth,
+    UploadedFile,
+)
 
 UPLOAD_URL = "https://upload.imagekit.io/api/v1/files/upload"
 _UPLOAD_PATH = "/api/v1/files/upload"
@@ -96,6 +102,26 @@ class ImageKitMediaStorage:
             public_key=self._public_key,
             folder=folder,
             upload_url=self._upload_url,
+        )
+
+    async def uploaded(self, file_id: str) -> UploadedFile | None:
+        try:
+            found = await self._client.files.get(file_id)
+        except imagekitio.NotFoundError:
+            return None
+        except imagekitio.APIError as error:
+            raise MediaStorageUnavailable(_failure("file details", error)) from error
+        if not found.file_id or not found.url or not found.file_path:
+            raise MediaStorageUnavailable("ImageKit's file details named no file")
+        return UploadedFile(
+            file_id=found.file_id,
+            url=found.url,
+            path=found.file_path,
+            is_image=found.file_type == "image",
+            mime=found.mime or "",
+            size=int(found.size or 0),
+            width=int(found.width or 0),
+            height=int(found.height or 0),
         )
 
     async def close(self) -> None:

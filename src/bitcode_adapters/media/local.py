@@ -20,6 +20,7 @@ from bitcode_core.media.model import (
     PreparedImage,
     StoredMedia,
     UploadAuth,
+    UploadedFile,
 )
 from bitcode_core.media.rules import sniff
 
@@ -62,6 +63,9 @@ class LocalMediaStorage:
         return url
 
     async def upload_auth(self, folder: str, token: str, expire: int) -> UploadAuth:
+        raise MediaNotConfigured()
+
+    async def uploaded(self, file_id: str) -> UploadedFile | None:
         raise MediaNotConfigured()
 
     async def read(self, file_id: str) -> tuple[bytes, ImageFormat] | None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from bitcode_core.errors import MediaNotConfigured
-from bitcode_core.media.model import PreparedImage, StoredMedia, UploadAuth
+from bitcode_core.media.model import (
+    PreparedImage,
+    StoredMedia,
+    UploadAuth,
+    UploadedFile,
+)
 
 BASE_URL = "memory://media"
 
@@ -24,4 +29,7 @@ class InMemoryMediaStorage:
         return url
 
     async def upload_auth(self, folder: str, token: str, expire: int) -> UploadAuth:
+        raise MediaNotConfigured()
+
+    async def uploaded(self, file_id: str) -> UploadedFile | None:
         raise MediaNotConfigured()

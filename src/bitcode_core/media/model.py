@@ -71,3 +71,22 @@ class UploadAuth:
     public_key: str
     folder: str
     upload_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file a client uploaded straight to the store, as the store reports it.
+
+    ``path`` is the file's full path in the store, such as
+    ``/avatars/<user id>/me.png``; ``mime``, ``width`` and ``height`` are what
+    the store read from the file (empty and 0 when it is not an image).
+    """
+
+    file_id: str
+    url: str
+    path: str
+    is_image: bool
+    mime: str
+    size: int
+    width: int
+    height: int

@@ -10,6 +10,7 @@ from bitcode_core.media.model import (
     PreparedImage,
     StoredMedia,
     UploadAuth,
+    UploadedFile,
 )
 
 
@@ -36,6 +37,12 @@ class MediaStorage(Protocol):
     async def upload_auth(self, folder: str, token: str, expire: int) -> UploadAuth:
         """Signed parameters for one direct client upload into ``folder``;
         ``MediaNotConfigured`` when the store takes no direct uploads."""
+        ...
+
+    async def uploaded(self, file_id: str) -> UploadedFile | None:
+        """What the store itself reports of a file, asked by its id; None when
+        it has no such file, ``MediaNotConfigured`` when the store takes no
+        direct uploads."""
         ...
 
 

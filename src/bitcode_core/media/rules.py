@@ -13,13 +13,17 @@ from bitcode_core.errors import (
     ImageTooLarge,
     InvalidInput,
     InvalidMedia,
+    MediaNotInYourFolder,
     MediaTooLarge,
     UnsupportedImageType,
 )
-from bitcode_core.media.model import ImageFormat, MediaKind, MediaRules
+from bitcode_core.media.model import ImageFormat, MediaKind, MediaRules, UploadedFile
 
 # ImageKit folder names allow letters, digits, "_" and "-" between slashes.
 _FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A store's file id goes into the store's URLs, so it is held to a safe shape.
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_BY_MEDIA_TYPE = {image_format.media_type: image_format for image_format in ImageFormat}
 # ImageKit caps the expiry of an upload signature at one hour ahead.
 UPLOAD_AUTH_MAX_TTL_S = 3600
 
@@ -85,3 +89,36 @@ def upload_expiry(now: float, ttl_s: int) -> int:
             f"an upload signature lasts 1 to {UPLOAD_AUTH_MAX_TTL_S - 1} seconds"
         )
     return int(now) + ttl_s
+
+
+def check_file_id(file_id: str, *, field: str = "file_id") -> str:
+    if not _FILE_ID.fullmatch(file_id):
+        raise InvalidInput(
+            "a file id is 1 to 64 letters, digits, '_' or '-'", field=field
+        )
+    return file_id
+
+
+def check_uploaded(
+    file: UploadedFile, in_folder: str, rules: MediaRules, *, field: str = "file_id"
+) -> ImageFormat:
+    """The format of a directly uploaded file, once it is known to sit right
+    in ``in_folder`` (not below it) and to pass the caps an upload passes.
+
+    The folder comes first: of a file elsewhere nothing else is told.
+    """
+    parent, _, name = file.path.rpartition("/")
+    if parent != in_folder or name in {"", ".", ".."}:
+        raise MediaNotInYourFolder(
+            f"the file is not in {in_folder}; upload it there and register it again"
+        )
+    image_format = _BY_MEDIA_TYPE.get(file.mime.lower()) if file.is_image else None
+    if image_format is None:
+        raise UnsupportedImageType(field=field)
+    if file.size > rules.max_bytes:
+        raise MediaTooLarge(
+            f"the file has {file.size} bytes; the limit is {rules.max_bytes}",
+            field=field,
+        )
+    check_dimensions(file.width, file.height, rules, field=field)
+    return image_format

@@ -5,6 +5,11 @@ before it reaches the store. A new avatar replaces the old one in this order:
 store the new file, point the profile at it, then delete the old file. A
 failure before the profile changes leaves the old avatar in place; a failure
 to delete the old file only leaves an orphan behind, and is logged.
+
+A file a client uploaded straight to the store (ImageKit's signature does not
+bind a folder) becomes an avatar only when it is registered: the store itself
+is asked about the file, which must sit right in the caller's avatar folder
+and pass the caps an upload passes. The client's word counts for nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ from dataclasses import dataclass
 from bitcode_core.accounts.model import Principal, User
 from bitcode_core.accounts.ports import Secrets, UserRepository
 from bitcode_core.catalog.usecases import Catalog
-from bitcode_core.errors import BitCodeError, NotAuthenticated, PermissionDenied
+from bitcode_core.errors import (
+    BitCodeError,
+    MediaFileNotFound,
+    NotAuthenticated,
+    PermissionDenied,
+)
 from bitcode_core.media import rules
 from bitcode_core.media.model import MediaKind, MediaRules, UploadAuth
 from bitcode_core.media.ports import ImageCodec, MediaStorage
@@ -76,6 +86,30 @@ class Media:
             await self._discard(user.avatar_file_id, user.id)
         logger.info(
             "media.avatar_set", extra={"user_id": user.id, "bytes": len(image.data)}
+        )
+        return updated
+
+    async def register_uploaded_avatar(
+        self, principal: Principal, file_id: str
+    ) -> User:
+        """Make a file the caller uploaded straight to the store their avatar."""
+        rules.check_file_id(file_id)
+        user = await self._user(principal)
+        if user.avatar_file_id == file_id:
+            return user
+        file = await self._storage.uploaded(file_id)
+        if file is None:
+            raise MediaFileNotFound()
+        rules.check_uploaded(file, rules.folder(MediaKind.AVATAR, user.id), self.rules)
+
+        updated = user.with_changes(avatar_url=file.url, avatar_file_id=file.file_id)
+        await self._users.update(updated)
+
+        if user.avatar_file_id is not None:
+            await self._discard(user.avatar_file_id, user.id)
+        logger.info(
+            "media.avatar_registered",
+            extra={"user_id": user.id, "file_id": file.file_id, "bytes": file.size},
         )
         return updated
 

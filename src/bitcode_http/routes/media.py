@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
+from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
@@ -40,6 +41,12 @@ _UPLOAD_DESCRIPTION = (
     "Send a multipart form with the image in `file`, or the image as the body. "
     "PNG, JPEG, WebP or GIF, told by the bytes (not the name or Content-Type)."
 )
+
+
+class UploadedAvatar(msgspec.Struct, kw_only=True):
+    """A file uploaded straight to ImageKit, by the ``fileId`` it answered."""
+
+    file_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
@@ -79,6 +86,28 @@ def routes(max_bytes: int) -> list[ControllerRouterHandler]:
             principal: NamedDependency[Principal],
         ) -> Me:
             user = await media.set_avatar(principal, await _uploaded(request))
+            return Me.of(user, await media.avatar_urls(user))
+
+        @put(
+            "/uploaded",
+            security=SECURED,
+            responses=documented(401, 403, 404, 413, 415, 422, 503),
+            summary="Make a file you uploaded straight to ImageKit your avatar",
+            description="Send the `fileId` ImageKit answered for an upload made "
+            "with `POST /media/upload-auth`. BitCode asks ImageKit about the file: "
+            "it must be right in your folder (403 `media-not-in-your-folder` "
+            "otherwise) and a PNG, JPEG, WebP or GIF within the upload limits. "
+            "404 `media-file-not-found` for an id ImageKit does not know, "
+            "`media-not-configured` without ImageKit. On a failure the old "
+            "avatar stays; a replaced avatar's file is deleted.",
+        )
+        async def register_uploaded(
+            self,
+            data: JSONBody[UploadedAvatar],
+            media: NamedDependency[Media],
+            principal: NamedDependency[Principal],
+        ) -> Me:
+            user = await media.register_uploaded_avatar(principal, data.file_id)
             return Me.of(user, await media.avatar_urls(user))
 
         @delete(
@@ -136,8 +165,11 @@ class MediaController(Controller):
         summary="Sign one direct upload to ImageKit, into your avatar folder",
         description="A new token each call (ImageKit takes each once), an "
         "`expire` unix time under an hour ahead, its signature, the public key "
-        "and the folder to upload into. 404 (`media-not-configured`) when "
-        "ImageKit is not configured.",
+        "and the exact folder to upload into, `/avatars/<your id>`. The "
+        "signature does not bind the folder: an upload counts only once "
+        "registered with `PUT /users/me/avatar/uploaded`, which refuses a file "
+        "outside that folder. 404 (`media-not-configured`) when ImageKit is not "
+        "configured.",
     )
     async def upload_auth(
         self, media: NamedDependency[Media], principal: NamedDependency[Principal]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from PIL import Image
 
 from bitcode_core.accounts.model import Role
 from tests.images import SECRET, image_bytes, jpeg_with_gps, opened, png_bomb
@@ -392,6 +395,355 @@ class TestDirectUploadSignatures:
 
     def test_without_a_token_it_is_refused(self, imagekit_api: Api) -> None:
         assert imagekit_api.post("/media/upload-auth").status_code == 401
+
+
+def direct_upload(
+    api: Api,
+    headers: dict[str, str],
+    data: bytes,
+    folder: str | None = None,
+    name: str = "me.png",
+) -> str:
+    """Upload straight to the fake ImageKit with a fresh signature, into the
+    folder the API named or ``folder``; the new file's id."""
+    auth = api.post("/media/upload-auth", headers=headers).json()
+    form = {
+        "fileName": name,
+        "folder": auth["folder"] if folder is None else folder,
+        "token": auth["token"],
+        "expire": str(auth["expire"]),
+        "signature": auth["signature"],
+        "publicKey": auth["public_key"],
+    }
+    with httpx.Client() as http:
+        response = http.post(auth["upload_url"], data=form, files={"file": data})
+    assert response.status_code == 200, response.text
+    file_id: str = response.json()["fileId"]
+    return file_id
+
+
+def register(api: Api, headers: dict[str, str], file_id: str) -> Any:
+    return api.put(
+        "/users/me/avatar/uploaded", json={"file_id": file_id}, headers=headers
+    )
+
+
+def noise_png(side: int) -> bytes:
+    """A PNG that does not compress: about 3 bytes a pixel."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
+        out, format="PNG"
+    )
+    return out.getvalue()
+
+
+@dataclass
+class Player:
+    headers: dict[str, str]
+    id: str
+    avatar_url: str
+
+
+def player_with_avatar(api: Api, username: str) -> Player:
+    headers = api.user(username)
+    me = upload(api, headers, image_bytes("PNG")).json()
+    return Player(headers, me["id"], me["avatar_url"])
+
+
+def assert_refused_and_kept(
+    api: Api,
+    imagekit: FakeImageKit,
+    player: Player,
+    response: Any,
+    *,
+    status: int,
+    code: str,
+) -> None:
+    assert response.status_code == status, response.text
+    body = problem(response)
+    assert body["type"] == f"https://bitcode.dev/problems/{code}"
+    assert body["code"] == code
+    me = api.get("/users/me", headers=player.headers).json()
+    assert me["avatar_url"] == player.avatar_url
+    assert imagekit.by_path(player.avatar_url.removeprefix(URL_ENDPOINT))
+
+
+class TestRegisteringADirectUpload:
+    def test_a_file_in_your_own_folder_becomes_your_avatar_on_your_profile(
+        self, imagekit_api: Api
+    ) -> None:
+        headers = imagekit_api.user("alice")
+        user_id = imagekit_api.get("/users/me", headers=headers).json()["id"]
+        file_id = direct_upload(imagekit_api, headers, image_bytes("WEBP", (90, 60)))
+
+        response = register(imagekit_api, headers, file_id)
+
+        assert response.status_code == 200, response.text
+        url = f"{URL_ENDPOINT}/avatars/{user_id}/me.png"
+        me = imagekit_api.get("/users/me", headers=headers).json()
+        public = imagekit_api.get("/users/alice").json()
+        assert response.json()["avatar_url"] == me["avatar_url"] == url
+        assert public["avatar_url"] == url
+        assert public["avatar_urls"]["128"] == url.replace(
+            URL_ENDPOINT, URL_ENDPOINT + "/tr:w-128,h-128"
+        )
+        assert sorted(me["avatar_urls"], key=int) == ["64", "128", "256"]
+
+    def test_the_replaced_avatar_file_is_deleted(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        first = direct_upload(imagekit_api, alice.headers, image_bytes("PNG"))
+        register(imagekit_api, alice.headers, first)
+        second = direct_upload(
+            imagekit_api, alice.headers, image_bytes("GIF"), name="two.gif"
+        )
+
+        response = register(imagekit_api, alice.headers, second)
+
+        assert response.status_code == 200, response.text
+        assert list(imagekit.files) == [second]
+
+    def test_registering_the_current_avatar_again_keeps_its_file(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        headers = imagekit_api.user("alice")
+        file_id = direct_upload(imagekit_api, headers, image_bytes("PNG"))
+        first = register(imagekit_api, headers, file_id).json()
+
+        again = register(imagekit_api, headers, file_id)
+
+        assert again.status_code == 200
+        assert again.json()["avatar_url"] == first["avatar_url"]
+        assert list(imagekit.files) == [file_id]
+
+    def test_a_file_in_another_players_folder_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        mallory = player_with_avatar(imagekit_api, "mallory")
+        planted = direct_upload(
+            imagekit_api,
+            mallory.headers,
+            image_bytes("PNG"),
+            folder=f"/avatars/{alice.id}",
+        )
+
+        response = register(imagekit_api, mallory.headers, planted)
+
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            mallory,
+            response,
+            status=403,
+            code="media-not-in-your-folder",
+        )
+        alice_now = imagekit_api.get("/users/alice").json()
+        assert alice_now["avatar_url"] == alice.avatar_url
+
+    def test_a_file_at_the_root_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        file_id = direct_upload(
+            imagekit_api, alice.headers, image_bytes("PNG"), folder="/"
+        )
+
+        response = register(imagekit_api, alice.headers, file_id)
+
+        assert imagekit.files[file_id].path == "/me.png"
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            response,
+            status=403,
+            code="media-not-in-your-folder",
+        )
+
+    def test_a_file_among_a_questions_images_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        setter = imagekit_api.user("setter", Role.SETTER)
+        imagekit_api.post("/questions", json=question_body("add-two"), headers=setter)
+        asset = imagekit_api.post(
+            "/questions/add-two/assets", content=image_bytes("PNG"), headers=setter
+        ).json()
+        asset_file = imagekit.by_path(asset["url"].removeprefix(URL_ENDPOINT))
+        assert asset_file is not None
+        alice = player_with_avatar(imagekit_api, "alice")
+        planted = direct_upload(
+            imagekit_api, alice.headers, image_bytes("PNG"), folder="/questions/add-two"
+        )
+
+        by_alice = register(imagekit_api, alice.headers, planted)
+        by_setter = register(imagekit_api, setter, asset_file.file_id)
+
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            by_alice,
+            status=403,
+            code="media-not-in-your-folder",
+        )
+        assert by_setter.status_code == 403
+        assert asset_file.file_id in imagekit.files
+
+    @pytest.mark.parametrize(
+        "below",
+        [
+            pytest.param("/sub", id="a-folder-inside-yours"),
+            pytest.param("x", id="a-folder-whose-name-starts-like-yours"),
+        ],
+    )
+    def test_a_folder_that_only_looks_like_yours_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit, below: str
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        file_id = direct_upload(
+            imagekit_api,
+            alice.headers,
+            image_bytes("PNG"),
+            folder=f"/avatars/{alice.id}{below}",
+        )
+
+        response = register(imagekit_api, alice.headers, file_id)
+
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            response,
+            status=403,
+            code="media-not-in-your-folder",
+        )
+
+    def test_a_file_that_is_no_image_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        file_id = direct_upload(
+            imagekit_api, alice.headers, b"<html><script>alert(1)</script></html>"
+        )
+
+        response = register(imagekit_api, alice.headers, file_id)
+
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            response,
+            status=415,
+            code="unsupported-image-type",
+        )
+
+    def test_a_file_over_the_byte_limit_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        big = noise_png(200)
+        assert len(big) > MAX_BYTES
+        file_id = direct_upload(imagekit_api, alice.headers, big)
+
+        response = register(imagekit_api, alice.headers, file_id)
+
+        assert_refused_and_kept(
+            imagekit_api, imagekit, alice, response, status=413, code="media-too-large"
+        )
+
+    def test_an_image_over_the_pixel_limit_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        file_id = direct_upload(imagekit_api, alice.headers, png_bomb(5000, 5000))
+
+        response = register(imagekit_api, alice.headers, file_id)
+
+        assert_refused_and_kept(
+            imagekit_api, imagekit, alice, response, status=422, code="image-too-large"
+        )
+
+    def test_an_id_imagekit_does_not_know_is_refused(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+
+        response = register(imagekit_api, alice.headers, "0123456789abcdef01234567")
+
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            response,
+            status=404,
+            code="media-file-not-found",
+        )
+
+    def test_an_id_that_could_not_be_imagekits_is_refused_unasked(
+        self, imagekit_api: Api, imagekit: FakeImageKit
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        calls = imagekit.calls
+
+        response = register(imagekit_api, alice.headers, "../../v1/files")
+
+        assert_refused_and_kept(
+            imagekit_api, imagekit, alice, response, status=422, code="invalid-input"
+        )
+        assert problem(response)["errors"][0]["field"] == "file_id"
+        assert imagekit.calls == calls
+
+    @pytest.mark.parametrize(
+        "failure",
+        [
+            pytest.param("timeout", id="timeout"),
+            pytest.param("401", id="unauthorized"),
+            pytest.param("500", id="server-error"),
+        ],
+    )
+    def test_a_failed_details_call_is_a_clear_problem_and_the_old_avatar_stays(
+        self,
+        imagekit_api: Api,
+        imagekit: FakeImageKit,
+        failure: str,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        alice = player_with_avatar(imagekit_api, "alice")
+        file_id = direct_upload(imagekit_api, alice.headers, image_bytes("PNG"))
+        imagekit.fail_with = failure  # type: ignore[assignment]
+
+        with caplog.at_level(logging.INFO):
+            response = register(imagekit_api, alice.headers, file_id)
+
+        imagekit.fail_with = None
+        assert_refused_and_kept(
+            imagekit_api,
+            imagekit,
+            alice,
+            response,
+            status=503,
+            code="media-storage-unavailable",
+        )
+        assert "nothing was changed" in problem(response)["detail"]
+        assert PRIVATE_KEY not in response.text
+        logged = caplog.text + "".join(
+            logging.Formatter().formatException(r.exc_info)
+            for r in caplog.records
+            if r.exc_info
+        )
+        assert "ImageKit's file details" in logged
+        assert PRIVATE_KEY not in logged
+
+    def test_without_imagekit_it_says_it_is_not_configured(self, disk_api: Api) -> None:
+        response = register(disk_api, disk_api.user("alice"), "abc123")
+
+        assert response.status_code == 404
+        assert problem(response)["code"] == "media-not-configured"
+
+    def test_without_a_token_it_is_refused(self, imagekit_api: Api) -> None:
+        assert register(imagekit_api, {}, "abc123").status_code == 401
 
 
 class TestQuestionAssets:
