@@ -820,6 +820,9 @@ class TestLanguagesAndPrograms:
         assert isinstance(program, SandboxProgram)
         root = program.directory.parent
         executor = made._executor  # one of its own threads, to collect it on
+        # A busy machine can leave the compile's worker still holding its work
+        # item (and through it the judge) for a moment: let it finish first.
+        executor.submit(int).result()
 
         gc.disable()  # only the collections below may finalize it
         try:
