@@ -70,7 +70,7 @@ def battle(
     table = bootstrap.languages()
     package = find_package(question, table)
     contenders = _contenders(solutions, names, langs, table)
-    judge = bootstrap.sandbox_judge(table, unsafe=unsafe)
+    judge, close_judge = bootstrap.judge(table, unsafe=unsafe)
     for contender in contenders:
         if not judge.available(contender.language):
             raise LanguageUnavailable(
@@ -81,7 +81,15 @@ def battle(
     if ratings is not None:
         ratings.get_many([])  # a broken ratings file fails now, before any judging
     result = asyncio.run(
-        _play(judge, table, package.question, contenders, ratings, quiet=as_json)
+        _play(
+            judge,
+            table,
+            package.question,
+            contenders,
+            ratings,
+            quiet=as_json,
+            close_judge=close_judge,
+        )
     )
     if as_json:
         click.echo(json.dumps(_as_json(result), indent=2))
@@ -147,6 +155,7 @@ async def _play(
     ratings: RatingStore | None,
     *,
     quiet: bool,
+    close_judge: bootstrap.Closer,
 ) -> LocalBattleResult:
     validators = ValidatorCache(judge, table)
     progress = Progress(
@@ -179,6 +188,7 @@ async def _play(
             )
     finally:
         await validators.close()
+        await close_judge()
 
 
 def _show(result: LocalBattleResult) -> None:

@@ -32,7 +32,7 @@ from bitcode_http.principal import (
 )
 from bitcode_http.problems import exception_handlers
 from bitcode_http.request_log import RequestLog, configure_logging
-from bitcode_http.routes import auth, health, questions, users
+from bitcode_http.routes import auth, health, judge0, questions, users
 from bitcode_http.settings import Settings, load_settings
 
 API_VERSION = "0.1.0"
@@ -47,7 +47,13 @@ def create_app(
     container = container or Container(settings=settings)
     configure_logging(settings.log_format)
     app = Litestar(
-        route_handlers=[*auth.ROUTES, *users.ROUTES, *questions.ROUTES, *health.ROUTES],
+        route_handlers=[
+            *auth.ROUTES,
+            *users.ROUTES,
+            *questions.ROUTES,
+            *health.ROUTES,
+            *judge0.ROUTES,
+        ],
         dependencies=_dependencies(container),
         exception_handlers=exception_handlers(),
         lifespan=[_lifespan(settings, container)],
@@ -108,6 +114,8 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "database": _provided(container.database),
         "redis": _provided(container.redis),
         "mailer": _provided(container.mailer),
+        "judge0": _provided(container.judge0),
+        "judge0_callbacks": _provided(container.judge0_callbacks),
         "principal": Provide(provide_principal),
         "viewer": Provide(provide_viewer),
         "client": Provide(provide_client, sync_to_thread=False),

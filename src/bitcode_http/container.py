@@ -26,11 +26,13 @@ from bitcode_adapters.cache import (
 )
 from bitcode_adapters.clock import SystemClock
 from bitcode_adapters.common_passwords import load_common_passwords
+from bitcode_adapters.judge0 import CallbackInbox, Judge0Judge
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
+from bitcode_adapters.sandbox import SandboxJudge
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
@@ -45,6 +47,8 @@ from bitcode_core.accounts.ports import UserRepository
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.languages import LanguageTable
+from bitcode_http.judges import judge0_judge, local_validator_judge
 from bitcode_http.settings import Settings
 
 
@@ -117,6 +121,36 @@ def _smtp_mailer(settings: Settings) -> SmtpMailer:
     )
 
 
+def _judge_kind(settings: Settings) -> Literal["judge0", "sandbox"]:
+    return "judge0" if settings.judge0 is not None else "sandbox"
+
+
+def _callback_inbox(settings: Settings) -> CallbackInbox | None:
+    judge0 = settings.judge0
+    return CallbackInbox() if judge0 is not None and judge0.callbacks else None
+
+
+def _sandbox_judge(languages: LanguageTable, opened: Opened) -> SandboxJudge:
+    judge = SandboxJudge(languages)
+    opened.track(judge.close)
+    return judge
+
+
+def _judge0_judge(
+    settings: Settings,
+    languages: LanguageTable,
+    inbox: CallbackInbox | None,
+    opened: Opened,
+) -> Judge0Judge:
+    assert settings.judge0 is not None  # noqa: S101 - chosen only when it is set
+    local = local_validator_judge(languages)
+    if local is not None:
+        opened.track(local.close)
+    judge = judge0_judge(settings.judge0, languages, inbox=inbox, local=local)
+    opened.track(judge.aclose)
+    return judge
+
+
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
     return users if cache is None else CachedUserRepository(users, cache)
 
@@ -135,6 +169,21 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(_redis, settings, opened)
     languages = providers.Singleton(
         load_language_table, settings.provided.languages_file
+    )
+
+    judge0_callbacks = providers.Singleton(_callback_inbox, settings)
+    judge0 = providers.Selector(
+        providers.Callable(_judge_kind, settings),
+        judge0=providers.Singleton(
+            _judge0_judge, settings, languages, judge0_callbacks, opened
+        ),
+        sandbox=providers.Object(None),
+    )
+    # The Judge port: built on first use (the sandbox needs root and bubblewrap).
+    judge = providers.Selector(
+        providers.Callable(_judge_kind, settings),
+        judge0=judge0,
+        sandbox=providers.Singleton(_sandbox_judge, languages, opened),
     )
 
     cache = providers.Selector(

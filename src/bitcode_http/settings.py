@@ -59,6 +59,22 @@ class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
     password: str | None = None
 
 
+class Judge0Settings(msgspec.Struct, frozen=True, kw_only=True):
+    api_url: str
+    auth_token: str | None = None
+    auth_user: str | None = None
+    rapidapi_key: str | None = None
+    rapidapi_host: str | None = None
+    callbacks: bool = False
+    callback_url: str = DEFAULT_PUBLIC_URL  # where Judge0 can reach BitCode
+    timeout_s: int = 10
+    give_up_s: int = 300
+    unhealthy_after: int = 3
+
+    def __repr__(self) -> str:
+        return f"Judge0Settings(callbacks={self.callbacks})"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = "development"
     secret_key: str
@@ -67,6 +83,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     redis_prefix: str = "bitcode:"
     judge0_api_url: str | None = None
+    judge0: Judge0Settings | None = None  # set with JUDGE0_API_URL
     google_client_id: str | None = None
     google_client_secret: str | None = None
     imagekit_public_key: str | None = None
@@ -106,6 +123,16 @@ def load_settings(
     return _Reader(values).settings()
 
 
+def load_judge0_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Judge0Settings | None:
+    """Only the Judge0 variables, for commands that need nothing else."""
+    values = _merged(os.environ if environ is None else environ, env_file)
+    reader = _Reader(values)
+    public_url = reader.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    return reader.judge0(public_url.rstrip("/"))
+
+
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     merged: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
@@ -130,6 +157,9 @@ class _Reader:
         env = self._choice("BITCODE_ENV", ("development", "production"), "development")
         data_dir = self._data_dir()
         database_url = self._database_url(data_dir)
+        public_url = (
+            self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
+        ).rstrip("/")
         return Settings(
             env=env,  # type: ignore[arg-type]
             secret_key=self._secret_key(env, data_dir),
@@ -138,14 +168,13 @@ class _Reader:
             redis_url=self._url("REDIS_URL", {"redis", "rediss", "unix"}),
             redis_prefix=self._token("REDIS_PREFIX") or "bitcode:",
             judge0_api_url=self._url("JUDGE0_API_URL", {"http", "https"}),
+            judge0=self.judge0(public_url),
             google_client_id=self._token("GOOGLE_CLIENT_ID"),
             google_client_secret=self._token("GOOGLE_CLIENT_SECRET"),
             imagekit_public_key=self._token("IMAGEKIT_PUBLIC_KEY"),
             imagekit_private_key=self._token("IMAGEKIT_PRIVATE_KEY"),
             imagekit_url_endpoint=self._url("IMAGEKIT_URL_ENDPOINT", {"https"}),
-            public_url=(
-                self._url("PUBLIC_URL", {"http", "https"}) or DEFAULT_PUBLIC_URL
-            ).rstrip("/"),
+            public_url=public_url,
             mail_folder=self._path("MAIL_FOLDER") or data_dir / "mail",
             smtp=self._smtp(),
             mail_from=self._mail_from(),
@@ -162,6 +191,24 @@ class _Reader:
                 "LOG_FORMAT", ("json", "console"), _default_log_format()
             ),
         )
+
+    def judge0(self, public_url: str) -> Judge0Settings | None:
+        # Every variable is checked, set or not, so a mistake shows at once.
+        settings = Judge0Settings(
+            api_url=self._url("JUDGE0_API_URL", {"http", "https"}) or "",
+            auth_token=self._token("JUDGE0_AUTH_TOKEN"),
+            auth_user=self._token("JUDGE0_AUTH_USER"),
+            rapidapi_key=self._token("JUDGE0_RAPIDAPI_KEY"),
+            rapidapi_host=self._token("JUDGE0_RAPIDAPI_HOST"),
+            callbacks=self._bool("JUDGE0_CALLBACKS", default=False),
+            callback_url=(
+                self._url("JUDGE0_CALLBACK_URL", {"http", "https"}) or public_url
+            ).rstrip("/"),
+            timeout_s=self._int("JUDGE0_TIMEOUT_SECONDS", 10, 1, 300),
+            give_up_s=self._int("JUDGE0_GIVE_UP_SECONDS", 300, 5, 86_400),
+            unhealthy_after=self._int("JUDGE0_UNHEALTHY_AFTER", 3, 1, 1000),
+        )
+        return settings if settings.api_url else None
 
     def _choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = (self.get(name) or default).lower()

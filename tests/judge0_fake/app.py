@@ -231,6 +231,7 @@ class FakeJudge0:
         self._records: dict[str, dict[str, Any]] = {}
         self._compiled: dict[tuple[str, str], Compilation] = {}
         self._compile_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._worker_count = workers
         self._workers = asyncio.Semaphore(workers)
         self._tasks: set[asyncio.Task[None]] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -239,6 +240,22 @@ class FakeJudge0:
         self.knobs.reset()
         self.config = config_info()
         self.counters = Counters()
+
+    def _resume(self) -> None:
+        """Served again on a new event loop (a restart): like Judge0's workers
+        after one, take up the queued and interrupted submissions again."""
+        self.loop = asyncio.get_running_loop()
+        self._workers = asyncio.Semaphore(self._worker_count)
+        self._compile_locks = {}
+        for record in self._records.values():
+            if record["status_id"] in (1, 2):
+                record["status_id"] = 1
+                self._start(record)
+
+    def _start(self, record: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._process(record))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     @property
     def queue(self) -> int:
@@ -254,7 +271,8 @@ class FakeJudge0:
             self.counters.requests += 1
             headers = {k.decode(): v.decode() for k, v in scope["headers"]}
             self.counters.headers.append(headers)
-            self.loop = asyncio.get_running_loop()
+            if asyncio.get_running_loop() is not self.loop:
+                self._resume()
             while self.knobs.hang:
                 await asyncio.sleep(0.05)
             if self.knobs.refuse:
@@ -318,9 +336,7 @@ class FakeJudge0:
             self.knobs.lose_tokens -= 1
             return
         self._records[record["token"]] = record
-        task = asyncio.create_task(self._process(record))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._start(record)
 
     def find(self, token: str) -> dict[str, Any] | None:
         return self._records.get(token)

@@ -25,7 +25,9 @@ from tests.judge0_fake.server import call_on
 pytestmark = pytest.mark.no_skip
 
 # Quick retries and polling so the failure tests take seconds, not minutes.
-QUICK = Judge0Options(poll_first_s=0.1, poll_cap_s=0.3, poll_with_callbacks_s=1.0)
+QUICK = Judge0Options(
+    give_up_s=60, poll_first_s=0.1, poll_cap_s=0.3, poll_with_callbacks_s=1.0
+)
 QUICK_BACKOFF = Backoff(first_s=0.05, cap_s=0.2)
 
 
