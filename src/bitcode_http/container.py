@@ -136,16 +136,21 @@ def _sandbox_judge(languages: LanguageTable, opened: Opened) -> SandboxJudge:
     return judge
 
 
+def _validator_sandbox(languages: LanguageTable, opened: Opened) -> SandboxJudge | None:
+    local = local_validator_judge(languages)
+    if local is not None:
+        opened.track(local.close)
+    return local
+
+
 def _judge0_judge(
     settings: Settings,
     languages: LanguageTable,
     inbox: CallbackInbox | None,
+    local: SandboxJudge | None,
     opened: Opened,
 ) -> Judge0Judge:
     assert settings.judge0 is not None  # noqa: S101 - chosen only when it is set
-    local = local_validator_judge(languages)
-    if local is not None:
-        opened.track(local.close)
     judge = judge0_judge(settings.judge0, languages, inbox=inbox, local=local)
     opened.track(judge.aclose)
     return judge
@@ -172,10 +177,17 @@ class Container(containers.DeclarativeContainer):
     )
 
     judge0_callbacks = providers.Singleton(_callback_inbox, settings)
+    # Custom output validators beside Judge0 run here when this machine can.
+    validator_sandbox = providers.Singleton(_validator_sandbox, languages, opened)
     judge0 = providers.Selector(
         providers.Callable(_judge_kind, settings),
         judge0=providers.Singleton(
-            _judge0_judge, settings, languages, judge0_callbacks, opened
+            _judge0_judge,
+            settings,
+            languages,
+            judge0_callbacks,
+            validator_sandbox,
+            opened,
         ),
         sandbox=providers.Object(None),
     )

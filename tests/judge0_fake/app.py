@@ -196,6 +196,7 @@ class Knobs:
     hang: bool = False  # accept connections, never answer
     lose_tokens: int = 0  # forget the next N submissions once created
     drop_callbacks: int = 0  # never send the next N callbacks
+    max_body_bytes: int | None = None  # a proxy in front answering 413 above it
     auth_token: str | None = None
 
     def reset(self) -> None:
@@ -279,6 +280,13 @@ class FakeJudge0:
                 code = self.knobs.refuse.pop(0)
                 self.counters.refused += 1
                 await _answer(send, code, _refusal(code))
+                return
+            size = int(headers.get("content-length") or 0)
+            if (
+                self.knobs.max_body_bytes is not None
+                and size > self.knobs.max_body_bytes
+            ):
+                await _answer(send, 413, {"error": "request entity too large"})
                 return
             token = self.knobs.auth_token
             if token is not None and headers.get("x-auth-token") != token:
@@ -502,7 +510,12 @@ def build_app(fake: FakeJudge0) -> ASGIApp:
         _show_batch(fake),
         _show(fake),
     ]
-    app = Litestar(route_handlers=handlers, logging_config=None, openapi_config=None)
+    app = Litestar(
+        route_handlers=handlers,
+        logging_config=None,
+        openapi_config=None,
+        request_max_body_size=64 * 1024 * 1024,  # Rails itself sets no limit
+    )
     return fake.asgi(app)
 
 

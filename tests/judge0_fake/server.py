@@ -27,14 +27,14 @@ class Served:
         self.thread.join(timeout=30)
 
 
-def serve(app: ASGIApp, port: int = 0) -> Served:
+def serve(app: ASGIApp, port: int = 0, *, lifespan: str = "off") -> Served:
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
         log_config=None,
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)

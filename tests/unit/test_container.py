@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from bitcode_adapters.cache import CachedQuestionCatalog, InProcessCache, RedisCache
+from bitcode_adapters.judge0 import CallbackInbox, Judge0Judge
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.memory import InMemoryRateLimiter
 from bitcode_adapters.redis_rate_limiter import RedisRateLimiter
@@ -50,6 +52,19 @@ class TestAdapterChoice:
         uncached = container(tmp_path, PROCESS_CACHE="0").question_catalog()
 
         assert isinstance(uncached, SqlQuestionCatalog)
+
+    def test_judge0_is_the_judge_when_its_url_is_set(self, tmp_path: Path) -> None:
+        sandboxed = container(tmp_path)
+        remote = container(
+            tmp_path, JUDGE0_API_URL="http://127.0.0.1:2358", JUDGE0_CALLBACKS="1"
+        )
+        remote.validator_sandbox.override(providers.Object(None))  # no processes
+
+        assert sandboxed.judge0() is None
+        assert sandboxed.judge0_callbacks() is None
+        assert isinstance(remote.judge0(), Judge0Judge)
+        assert remote.judge() is remote.judge0()
+        assert isinstance(remote.judge0_callbacks(), CallbackInbox)
 
     @pytest.mark.anyio
     async def test_close_releases_what_was_built(self, tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 # The probe only needs the compiler's answer; the program may stop early.
 PROBE_LIMITS = Limits(time_s=0.5, memory_mib=256, output_mib=1)
 _DEFAULT_BATCH = 20
+_TOO_LARGE = 413
 _RESULT_FIELDS = ",".join(RESULT_FIELDS)
 _VALIDATOR_INPUT, _VALIDATOR_ANSWER = "judge_input", "judge_answer"
 
@@ -75,6 +76,9 @@ class Judge0Options:
     poll_cap_s: float = 5.0
     poll_with_callbacks_s: float = 10.0
     resubmit_lost: int = 2
+    # Inputs sent in one request, base64: proxies in front of Judge0 refuse
+    # large bodies (413), and then a batch is split in two and sent again.
+    batch_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -278,7 +282,7 @@ class Judge0Judge:
         server: _Server,
         deadline: float,
     ) -> None:
-        for batch in _chunks(runs, server.batch_size):
+        for batch in _chunks(runs, server.batch_size, self._options.batch_bytes):
             body = [self._submission(program, run, fields, server) for run in batch]
             response = await self._client.request(
                 "POST",
@@ -287,6 +291,11 @@ class Judge0Judge:
                 json={"submissions": body},
                 deadline=deadline,
             )
+            if response.status_code == _TOO_LARGE and len(batch) > 1:
+                half = len(batch) // 2
+                await self._submit(program, batch[:half], fields, server, deadline)
+                await self._submit(program, batch[half:], fields, server, deadline)
+                continue
             self._read_tokens(batch, response)
 
     def _submission(
@@ -383,7 +392,7 @@ class Judge0Judge:
         deadline: float,
     ) -> None:
         lost: list[_Run] = []
-        for batch in _chunks([r for r in runs if r.waiting], server.batch_size):
+        for batch in _chunks([r for r in runs if r.waiting], server.batch_size, None):
             response = await self._client.request(
                 "GET",
                 "/submissions/batch",
@@ -523,9 +532,25 @@ def _ours(program: Program) -> Judge0Program:
     return program
 
 
-def _chunks(runs: Sequence[_Run], size: int) -> Iterator[Sequence[_Run]]:
-    for start in range(0, len(runs), size):
-        yield runs[start : start + size]
+def _chunks(
+    runs: Sequence[_Run], size: int, max_bytes: int | None
+) -> Iterator[Sequence[_Run]]:
+    """Runs in batches of at most ``size``, and of about ``max_bytes`` of input
+    (a batch always takes one run, however large)."""
+    batch: list[_Run] = []
+    weight = 0
+    for run in runs:
+        cost = len(run.stdin) * 4 // 3
+        full = len(batch) == size or (
+            max_bytes is not None and batch and weight + cost > max_bytes
+        )
+        if full:
+            yield batch
+            batch, weight = [], 0
+        batch.append(run)
+        weight += cost
+    if batch:
+        yield batch
 
 
 def _json(response: httpx.Response) -> Any:

@@ -4,9 +4,12 @@ judges pointed at it. Every test starts with the fake's knobs at rest."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 
 from bitcode_adapters.judge0 import (
     Backoff,
@@ -19,8 +22,11 @@ from bitcode_adapters.judge0 import (
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.sandbox import SandboxJudge
 from bitcode_core.languages import LanguageTable
-from tests.judge0_fake import CE_LANGUAGES, FakeJudge0, Served, build_app, serve
-from tests.judge0_fake.server import call_on
+from bitcode_http.container import Container
+from tests.integration.http.conftest import build_app, settings_for
+from tests.judge0_fake import CE_LANGUAGES, FakeJudge0, Served, serve
+from tests.judge0_fake import build_app as build_fake
+from tests.judge0_fake.server import call_on, free_port
 
 pytestmark = pytest.mark.no_skip
 
@@ -55,7 +61,7 @@ def served_fake(
     sandbox: SandboxJudge, table: LanguageTable
 ) -> Iterator[tuple[FakeJudge0, Served]]:
     fake = FakeJudge0(sandbox, ce_languages(table))
-    served = serve(build_app(fake))
+    served = serve(build_fake(fake))
     try:
         yield fake, served
     finally:
@@ -121,3 +127,40 @@ async def make_judge(
     yield make
     for judge in built:
         await judge.aclose()
+
+
+@dataclass
+class ServedApi:
+    """BitCode's own API on loopback, configured for the fake Judge0, and the
+    Judge0 judge its container built (callbacks arrive through the API)."""
+
+    url: str
+    container: Container
+    judge: Judge0Judge
+
+
+@pytest.fixture
+def serve_api(
+    tmp_path: Path, fake_url: str, sandbox: SandboxJudge
+) -> Iterator[Callable[..., ServedApi]]:
+    started: list[Served] = []
+
+    def start(**variables: str) -> ServedApi:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        environ = {
+            "JUDGE0_API_URL": fake_url,
+            "JUDGE0_CALLBACK_URL": url,
+            **variables,
+        }
+        settings = settings_for(tmp_path / f"api-{port}", None, **environ)
+        app, container = build_app(settings)
+        container.validator_sandbox.override(providers.Object(sandbox))
+        started.append(serve(app, port, lifespan="on"))
+        judge = container.judge0()
+        assert isinstance(judge, Judge0Judge)
+        return ServedApi(url, container, judge)
+
+    yield start
+    for server in started:
+        server.stop()

@@ -133,6 +133,18 @@ class TestSubmissions:
         assert [r.stdout for r in runs] == [b"%d\n" % (2 * i) for i in range(7)]
         assert fake.counters.batches - batches == 3
 
+    async def test_a_batch_too_large_for_a_proxy_is_split_and_sent_again(
+        self, fake, make_judge, table
+    ) -> None:
+        judge = make_judge(options=Judge0Options(batch_bytes=64 * 1024 * 1024))
+        program = await compiled(judge, table, ECHO)
+        fake.knobs.max_body_bytes = 300_000
+        inputs = [bytes([i]) * 100_000 for i in range(5)]
+
+        runs = await judge.run_many(program, inputs, ROOMY)
+
+        assert [r.stdout for r in runs] == inputs
+
     async def test_limits_are_sent_in_judge0_units_within_the_servers_maximums(
         self, fake, make_judge, table
     ) -> None:
