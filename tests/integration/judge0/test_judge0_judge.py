@@ -15,12 +15,20 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from bitcode_adapters.judge0 import CallbackInbox, Credentials, Judge0Options
+from bitcode_adapters.problem_package import load_package
 from bitcode_core.errors import LanguageUnavailable
 from bitcode_core.languages import LanguageTable
 from bitcode_core.ports import ExitStatus
 from bitcode_core.questions import Limits
+from bitcode_core.usecases.judge_submission import (
+    Submission,
+    ValidatorCache,
+    judge_submission,
+)
+from bitcode_core.verdicts import Verdict
 from bitcode_http.problems import exception_handlers
 from bitcode_http.routes.judge0 import Judge0CallbackController
+from tests.integration.http.conftest import DEMO_BANK
 from tests.integration.judge0.conftest import ce_languages
 from tests.judge0_fake import FakeJudge0, Served, build_app, serve
 from tests.judge0_fake.server import call_on, free_port
@@ -435,3 +443,28 @@ class TestCallbacks:
         assert again.status_code == 404
         delivered = await registration.future
         assert delivered == body
+
+
+class TestCustomValidators:
+    @pytest.mark.parametrize(
+        ("folder", "verdict"),
+        [
+            pytest.param("accepted", Verdict.ACCEPTED, id="accepted"),
+            pytest.param("wrong_answer", Verdict.WRONG_ANSWER, id="rejected"),
+        ],
+    )
+    async def test_without_a_local_sandbox_validators_run_on_judge0_as_multi_file(
+        self, fake, make_judge, table, folder, verdict
+    ) -> None:
+        judge = make_judge(local=False)
+        package = load_package(DEMO_BANK / "pair-with-sum", table)
+        solution = next(s for s in package.solutions if s.folder == folder)
+        assert solution.language is not None
+        submission = Submission(package.question, solution.language, solution.source)
+        validators = ValidatorCache(judge, table)
+
+        result = await judge_submission(judge, validators, submission)
+        await validators.close()
+
+        assert result.verdict is verdict
+        assert any(c["language_id"] == 89 for c in fake.counters.created)
