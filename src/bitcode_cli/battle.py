@@ -216,6 +216,11 @@ def _show(result: LocalBattleResult) -> None:
             console.print(f"[bold]{name}[/] compile log:\n{submission.compile_log}")
     if result.rating_changes:
         console.print(_ratings_table(result))
+    if result.judge_failed:
+        console.print(
+            "[magenta]Not rated[/]: the judge failed on a submission (IE), "
+            "which is never held against a player"
+        )
     winners = [s.side.name for s in result.standings if s.rank == 1]
     if result.is_draw:
         console.print(f"[bold]Draw[/] between {', '.join(winners)}")
@@ -260,6 +265,7 @@ def _as_json(result: LocalBattleResult) -> dict[str, Any]:
     return {
         "question": {"id": result.question.id, "title": result.question.title},
         "draw": result.is_draw,
+        "judge_failed": result.judge_failed,
         "winners": [s.side.name for s in result.standings if s.rank == 1],
         "standings": [
             {

@@ -123,6 +123,14 @@ class TestJudgeSubmission:
         assert fake.runs == waves
         assert len(result.tests) == judged
 
+    def test_a_test_the_judge_failed_says_so_without_blaming_the_player(self):
+        fake = ScriptedJudge({b"p": lambda _: Execution(ExitStatus.INTERNAL)})
+
+        result = judge(fake, b"p")
+
+        assert result.verdict is Verdict.INTERNAL_ERROR
+        assert "not held against you" in result.tests[0].message
+
     def test_reports_each_test_as_it_is_judged(self):
         seen = []
 

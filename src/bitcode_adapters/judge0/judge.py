@@ -272,6 +272,12 @@ class Judge0Judge:
         finally:
             for run in runs:
                 self._forget_callback(run)
+        failed = [run.failure for run in runs if run.result is None]
+        if failed:
+            logger.error(
+                "judge0.runs_failed",
+                extra={"runs": len(runs), "failed": len(failed), "reason": failed[0]},
+            )
         return runs
 
     async def _submit(

@@ -179,6 +179,9 @@ async def _verdict(
 
 
 def _describe(execution: Execution) -> str:
+    if execution.status is ExitStatus.INTERNAL:
+        # The judge's own failure; its details are logged, not shown.
+        return "the judge failed to run this test; it is not held against you"
     if execution.status is ExitStatus.SIGNALED:
         return f"killed by signal {execution.signal}"
     if execution.status is ExitStatus.NONZERO_EXIT:

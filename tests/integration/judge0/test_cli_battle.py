@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_cli_battle import ACCEPTED_PY, WRONG_PY
+from tests.judge0_fake.server import free_port
 
 pytestmark = pytest.mark.no_skip
 
@@ -49,6 +50,40 @@ class TestBattleThroughJudge0:
         assert alice["tests_passed"] == alice["total_tests"] == 18
         assert bob["verdict"] == "WA"
         assert fake.counters.submissions >= 2 * 18
+
+    def test_a_full_queue_and_rate_limits_only_delay_the_battle(
+        self, tmp_path, fake, fake_url
+    ) -> None:
+        fake.knobs.refuse = [503, 429, 503, 503]
+
+        result = battle(
+            "max-subarray", str(ACCEPTED_PY), str(WRONG_PY), "--json", "--unrated",
+            data_dir=tmp_path, JUDGE0_API_URL=fake_url,
+        )  # fmt: skip
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        verdicts = {
+            n: r["verdict"] for n, r in json.loads(result.stdout)["results"].items()
+        }
+        assert verdicts == {"kadane.py": "AC", "empty_allowed.py": "WA"}
+        assert fake.counters.refused == 4
+
+    def test_with_judge0_down_the_battle_ends_in_internal_errors_and_rates_nobody(
+        self, tmp_path
+    ) -> None:
+        result = battle(
+            "max-subarray", str(ACCEPTED_PY), str(WRONG_PY), "--json",
+            data_dir=tmp_path,
+            JUDGE0_API_URL=f"http://127.0.0.1:{free_port()}",
+            JUDGE0_GIVE_UP_SECONDS="5",
+        )  # fmt: skip
+
+        assert result.returncode == 0, result.stderr[-2000:]
+        report = json.loads(result.stdout)
+        assert {r["verdict"] for r in report["results"].values()} == {"IE"}
+        assert report["judge_failed"]
+        assert report["rating_changes"] == []
+        assert not (tmp_path / "ratings.json").exists()
 
     def test_a_malformed_judge0_variable_is_one_line_naming_it(
         self, tmp_path, fake_url
