@@ -192,7 +192,7 @@ class Knobs:
     """What a test may change; ``reset`` puts the defaults back."""
 
     delay_s: float = 0.0  # each submission waits this long in the queue
-    refuse: list[int] = field(default_factory=list)  # answer the next calls so
+    refuse: list[int] = field(default_factory=list)  # the next calls get these
     hang: bool = False  # accept connections, never answer
     lose_tokens: int = 0  # forget the next N submissions once created
     drop_callbacks: int = 0  # never send the next N callbacks

@@ -7,7 +7,9 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from litestar.types import ASGIApp
@@ -58,8 +60,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def call_on(loop: asyncio.AbstractEventLoop | None, coroutine: object) -> None:
-    if loop is not None and loop.is_running():
-        future = asyncio.run_coroutine_threadsafe(coroutine, loop)  # type: ignore[arg-type]
-        with contextlib.suppress(Exception):
-            future.result(timeout=30)
+def call_on(
+    loop: asyncio.AbstractEventLoop | None, coroutine: Coroutine[Any, Any, Any]
+) -> None:
+    """Run ``coroutine`` on a server's event loop and wait for it (best effort:
+    at the end of a session)."""
+    if loop is None or not loop.is_running():
+        coroutine.close()
+        return
+    future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+    with contextlib.suppress(Exception):
+        future.result(timeout=30)
