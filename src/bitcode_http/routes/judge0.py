@@ -41,7 +41,7 @@ class Judge0CallbackController(Controller):
     ) -> None:
         try:
             result = msgspec.json.decode(await request.body())
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # nested too deeply
             result = None
         inbox = judge0_callbacks
         if (

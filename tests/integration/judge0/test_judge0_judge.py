@@ -444,6 +444,26 @@ class TestCallbacks:
         delivered = await registration.future
         assert delivered == body
 
+    @pytest.mark.parametrize(
+        "body",
+        [
+            pytest.param(b"not json", id="not-json"),
+            pytest.param(b"[" * 100_000, id="nested-too-deeply"),
+            pytest.param(b"[1, 2]", id="not-an-object"),
+        ],
+    )
+    async def test_a_malformed_callback_is_refused_not_a_crash(
+        self, callbacks, body
+    ) -> None:
+        inbox, url = callbacks
+        registration = inbox.register()
+
+        async with httpx.AsyncClient() as http:
+            answer = await http.put(registration.url(url), content=body)
+
+        assert answer.status_code == 404
+        assert not registration.future.done()
+
 
 class TestCustomValidators:
     @pytest.mark.parametrize(
