@@ -150,6 +150,11 @@ class Judge0Judge:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def connect(self, timeout_s: float) -> None:
+        """Read the server's languages and limits now rather than on first use;
+        ``JudgeFailure`` when it does not answer within ``timeout_s``."""
+        await self._ensure_server(time.monotonic() + timeout_s)
+
     def available(self, language: Language) -> bool:
         if self._server is None:  # not asked yet: checked again on compile
             return language.judge0_id is not None or bool(language.judge0_name)

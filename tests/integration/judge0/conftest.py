@@ -71,6 +71,27 @@ def served_fake(
 
 
 @pytest.fixture
+def another_fake(
+    sandbox: SandboxJudge, table: LanguageTable
+) -> Iterator[Callable[..., tuple[FakeJudge0, Served]]]:
+    """Serve a fake Judge0 of a test's own (its own languages, its own port)."""
+    served: list[tuple[FakeJudge0, Served]] = []
+
+    def start(
+        languages: dict[int, tuple[str, Any]] | None = None, port: int = 0
+    ) -> tuple[FakeJudge0, Served]:
+        fake = FakeJudge0(sandbox, languages or ce_languages(table))
+        served.append((fake, serve(build_fake(fake), port)))
+        return served[-1]
+
+    yield start
+    for fake, server in served:
+        fake.knobs.reset()
+        call_on(fake.loop, fake.close())
+        server.stop()
+
+
+@pytest.fixture
 def fake(served_fake: tuple[FakeJudge0, Served]) -> Iterator[FakeJudge0]:
     judge0, _ = served_fake
     judge0.reset()

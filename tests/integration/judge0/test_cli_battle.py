@@ -96,3 +96,30 @@ class TestBattleThroughJudge0:
         assert result.returncode == 1
         assert "JUDGE0_GIVE_UP_SECONDS" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+class TestLanguagesThroughJudge0:
+    def test_languages_the_server_lacks_are_shown_unavailable(
+        self, tmp_path, another_fake, table
+    ) -> None:
+        _, served = another_fake({71: ("Python (3.8.1)", table.get("python3"))})
+        env = {
+            **os.environ,
+            "BITCODE_DATA_DIR": str(tmp_path),
+            "JUDGE0_API_URL": served.url,
+            "COLUMNS": "200",
+        }
+
+        shown = subprocess.run(
+            [sys.executable, "-m", "bitcode_cli", "languages"],
+            capture_output=True, text=True, env=env, timeout=120, check=True,
+            cwd=tmp_path,
+        ).stdout  # fmt: skip
+
+        rows = {
+            line.split("│")[1].strip(): line
+            for line in shown.splitlines()
+            if "│" in line
+        }
+        assert "yes" in rows["python3"]
+        assert "not on the Judge0 server" in rows["rust"]

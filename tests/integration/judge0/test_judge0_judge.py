@@ -29,9 +29,8 @@ from bitcode_core.verdicts import Verdict
 from bitcode_http.problems import exception_handlers
 from bitcode_http.routes.judge0 import Judge0CallbackController
 from tests.integration.http.conftest import DEMO_BANK
-from tests.integration.judge0.conftest import ce_languages
-from tests.judge0_fake import FakeJudge0, Served, build_app, serve
-from tests.judge0_fake.server import call_on, free_port
+from tests.judge0_fake import build_app, serve
+from tests.judge0_fake.server import free_port
 
 pytestmark = [pytest.mark.anyio, pytest.mark.no_skip]
 
@@ -46,23 +45,6 @@ async def compiled(
     compilation = await judge.compile(table.get(key), source)
     assert compilation.program is not None, compilation.log
     return compilation.program
-
-
-@pytest.fixture
-def another_fake(sandbox, table) -> Iterator[Any]:
-    """Serve a fake Judge0 of a test's own (its own languages, its own port)."""
-    served: list[tuple[FakeJudge0, Served]] = []
-
-    def start(languages: dict[int, tuple[str, Any]] | None = None, port: int = 0):
-        fake = FakeJudge0(sandbox, languages or ce_languages(table))
-        served.append((fake, serve(build_app(fake), port)))
-        return served[-1]
-
-    yield start
-    for fake, server in served:
-        fake.knobs.reset()
-        call_on(fake.loop, fake.close())
-        server.stop()
 
 
 @pytest.fixture
