@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import base64
+import io
 import signal
+import zipfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bitcode_adapters.judge0.languages import match_languages, offered_languages
+from bitcode_adapters.judge0.multi_file import validator_archive
 from bitcode_adapters.judge0.outcome import (
     ServerLimits,
     decode,
@@ -174,3 +177,26 @@ class TestLanguageMatching:
 
     def test_a_language_the_server_lacks_gets_no_id(self) -> None:
         assert match_languages([language("rs", "Rust (*)", 73)], self.offered) == {}
+
+
+class TestValidatorArchive:
+    def test_it_holds_the_source_the_test_and_scripts_from_the_servers_commands(
+        self,
+    ) -> None:
+        commands = {
+            "source_file": "script.py",
+            "compile_cmd": None,
+            "run_cmd": "/usr/local/python-3.8.1/bin/python3 script.py",
+        }
+
+        archive = validator_archive(
+            language("python3", ""), b"check", commands, b"in", b"ans"
+        )
+
+        with zipfile.ZipFile(io.BytesIO(archive)) as files:
+            assert files.read("script.py") == b"check"
+            assert files.read("judge_input") == b"in"
+            assert files.read("judge_answer") == b"ans"
+            run = files.read("run").decode()
+            assert "compile" not in files.namelist()
+        assert "python3 script.py judge_input judge_answer feedback/" in run

@@ -25,10 +25,8 @@ on first use; if Judge0 is down then, the next use asks again.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import time
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +40,7 @@ from bitcode_adapters.judge0.languages import (
     multi_file_id,
     offered_languages,
 )
+from bitcode_adapters.judge0.multi_file import validator_archive
 from bitcode_adapters.judge0.outcome import (
     COMPILATION_ERROR,
     RESULT_FIELDS,
@@ -65,7 +64,6 @@ PROBE_LIMITS = Limits(time_s=0.5, memory_mib=256, output_mib=1)
 _DEFAULT_BATCH = 20
 _TOO_LARGE = 413
 _RESULT_FIELDS = ",".join(RESULT_FIELDS)
-_VALIDATOR_INPUT, _VALIDATOR_ANSWER = "judge_input", "judge_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,7 +486,9 @@ class Judge0Judge:
                 "server with multi-file programs"
             )
         commands = await self._language_commands(validator.language_id, deadline)
-        archive = _validator_archive(validator, commands, test_input, answer)
+        archive = validator_archive(
+            validator.language, validator.source, commands, test_input, answer
+        )
         program = Judge0Program(validator.language, server.multi_file_id, b"")
         extra = {"additional_files": encode(archive)}
         (run,) = await self._judge(program, [output], limits, deadline, extra)
@@ -507,28 +507,6 @@ class Judge0Judge:
                 raise JudgeFailure(f"Judge0 does not describe language {language_id}")
             commands = self._commands[language_id] = found
         return commands
-
-
-def _validator_archive(
-    validator: Judge0Program,
-    commands: Mapping[str, Any],
-    test_input: bytes,
-    answer: bytes,
-) -> bytes:
-    source_file = str(commands.get("source_file") or validator.language.source_file)
-    compile_cmd = str(commands.get("compile_cmd") or "")
-    run_cmd = str(commands.get("run_cmd") or "")
-    arguments = f"{_VALIDATOR_INPUT} {_VALIDATOR_ANSWER} feedback/"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(source_file, validator.source)
-        archive.writestr(_VALIDATOR_INPUT, test_input)
-        archive.writestr(_VALIDATOR_ANSWER, answer)
-        if compile_cmd:
-            # Judge0 fills %s with compiler options; there are none.
-            archive.writestr("compile", compile_cmd.replace("%s", "") + "\n")
-        archive.writestr("run", f"mkdir -p feedback\n{run_cmd} {arguments}\n")
-    return buffer.getvalue()
 
 
 def _execution(run: _Run, limits: Limits) -> Execution:
