@@ -7,8 +7,9 @@ deadline; the server was only busy or away. Any other answer is returned as it
 is: a 4xx is BitCode's mistake or a misconfiguration, and trying again would
 not change it.
 
-The client counts failed attempts in a row; after ``unhealthy_after`` of them it
-reports itself unhealthy, and the first answer makes it healthy again.
+The client counts failed attempts in a row (a 401 or 403, refused credentials,
+counts too); after ``unhealthy_after`` of them it reports itself unhealthy, and
+the first other answer makes it healthy again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bitcode_core.errors import JudgeFailure
 logger = logging.getLogger(__name__)
 
 _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REFUSED_CREDENTIALS = frozenset({401, 403})
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,11 @@ class Judge0Client:
             return f"{type(error).__name__}", None
         if response.status_code in _RETRIED_STATUSES:
             return f"HTTP {response.status_code}", _retry_after(response)
-        self._failures = 0
+        if response.status_code in _REFUSED_CREDENTIALS:
+            # Not worth trying again, but the judge is unusable until fixed.
+            self._failed(method, path, f"HTTP {response.status_code}")
+        else:
+            self._failures = 0
         return response, None
 
     def _failed(self, method: str, path: str, problem: str) -> None:

@@ -138,12 +138,12 @@ class Judge0Judge:
         if self._client.healthy and self._server is not None:
             return True
         try:
-            await self._client.request(
+            answer = await self._client.request(
                 "GET", "/about", deadline=time.monotonic() + timeout_s
             )
         except JudgeFailure:
             return False
-        return self._client.healthy
+        return answer.is_success and self._client.healthy
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -353,7 +353,9 @@ class TestAuthentication:
 
         assert refused.internal_error
         assert "401" in refused.log
+        assert not await without.check()
         assert accepted.program is not None
+        assert await with_it.check()
 
     async def test_the_rapidapi_pair_goes_in_its_headers(
         self, fake, make_judge, table
