@@ -24,6 +24,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -79,6 +80,9 @@ CE_LANGUAGES = {
     "rust": (73, "Rust (1.40.0)"),
 }
 MULTI_FILE_ID = 89
+# Judge0 CE runs these without a compile step, so a syntax error shows when the
+# program runs (Runtime Error (NZEC)), not as a Compilation Error.
+_NO_COMPILE_STEP = frozenset({"python3", "javascript"})
 DEFAULT_FIELDS = (
     "token",
     "time",
@@ -143,6 +147,12 @@ _COMPILE_FAILED = 120
 _MULTI_FILE = Language(
     "multi-file", "Multi-file program", ("sh",), "main.sh", ("bash", "main.sh")
 )
+
+
+def _as_in_ce(language: Language) -> Language:
+    if language.key in _NO_COMPILE_STEP:
+        return dataclasses.replace(language, compile=())
+    return language
 
 
 def config_info(batch_size: int = 20) -> dict[str, Any]:
@@ -225,7 +235,11 @@ class FakeJudge0:
         workers: int = 2,
     ) -> None:
         self.sandbox = sandbox
-        self.languages = dict(languages)  # id -> (Judge0 name, what runs it)
+        # id -> (Judge0 name, what runs it, compiled only as Judge0 CE does)
+        self.languages = {
+            language_id: (name, _as_in_ce(runs))
+            for language_id, (name, runs) in languages.items()
+        }
         self.config = config_info()
         self.knobs = Knobs()
         self.counters = Counters()

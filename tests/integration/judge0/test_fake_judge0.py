@@ -88,6 +88,16 @@ class TestFakeJudge0:
         assert http.get("/languages").status_code == 401
         assert http.get("/about", headers={"X-Auth-Token": "expected-token"}).is_success
 
+    def test_like_judge0_ce_it_has_no_compile_step_for_python(self, http) -> None:
+        answer = http.post(
+            "/submissions",
+            params={"wait": "true", "fields": "status,stderr"},
+            json={"source_code": "print(", "language_id": PYTHON},
+        )
+
+        assert answer.json()["status"]["id"] == 11  # Runtime Error (NZEC)
+        assert "SyntaxError" in answer.json()["stderr"]
+
     def test_it_lists_statuses_languages_and_its_configuration(self, http) -> None:
         statuses = http.get("/statuses").json()
         languages = {entry["name"] for entry in http.get("/languages").json()}
