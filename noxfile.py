@@ -23,6 +23,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def bank(session: nox.Session) -> None:
+    """Every demo bank submission through the fake Judge0 and the sandbox."""
+    _sync(session)
+    session.run("pytest", "-m", "bank", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check, ruff format --check and the import contracts."""
     _sync(session)

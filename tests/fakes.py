@@ -30,6 +30,7 @@ class ScriptedJudge:
     validator: Callable[[bytes, bytes, bytes], int] | None = None
     released: list[ScriptedProgram] = field(default_factory=list)
     compiled: int = 0
+    runs: list[int] = field(default_factory=list)  # the size of each call's batch
 
     def available(self, language: Language) -> bool:
         return True
@@ -41,7 +42,12 @@ class ScriptedJudge:
         return Compilation(ScriptedProgram(language, self.programs[source]))
 
     async def run(self, program, stdin: bytes, limits: Limits) -> Execution:
+        self.runs.append(1)
         return program.behaviour(stdin)
+
+    async def run_many(self, program, stdins, limits: Limits) -> list[Execution]:
+        self.runs.append(len(stdins))
+        return [program.behaviour(stdin) for stdin in stdins]
 
     async def run_validator(self, validator, test_input, answer, output, limits):
         assert self.validator is not None

@@ -70,7 +70,7 @@ def battle(
     table = bootstrap.languages()
     package = find_package(question, table)
     contenders = _contenders(solutions, names, langs, table)
-    judge = bootstrap.sandbox_judge(table, unsafe=unsafe)
+    judge, close_judge = bootstrap.judge(table, unsafe=unsafe)
     for contender in contenders:
         if not judge.available(contender.language):
             raise LanguageUnavailable(
@@ -81,7 +81,15 @@ def battle(
     if ratings is not None:
         ratings.get_many([])  # a broken ratings file fails now, before any judging
     result = asyncio.run(
-        _play(judge, table, package.question, contenders, ratings, quiet=as_json)
+        _play(
+            judge,
+            table,
+            package.question,
+            contenders,
+            ratings,
+            quiet=as_json,
+            close_judge=close_judge,
+        )
     )
     if as_json:
         click.echo(json.dumps(_as_json(result), indent=2))
@@ -147,6 +155,7 @@ async def _play(
     ratings: RatingStore | None,
     *,
     quiet: bool,
+    close_judge: bootstrap.Closer,
 ) -> LocalBattleResult:
     validators = ValidatorCache(judge, table)
     progress = Progress(
@@ -179,6 +188,7 @@ async def _play(
             )
     finally:
         await validators.close()
+        await close_judge()
 
 
 def _show(result: LocalBattleResult) -> None:
@@ -206,6 +216,11 @@ def _show(result: LocalBattleResult) -> None:
             console.print(f"[bold]{name}[/] compile log:\n{submission.compile_log}")
     if result.rating_changes:
         console.print(_ratings_table(result))
+    if result.judge_failed:
+        console.print(
+            "[magenta]Not rated[/]: the judge failed on a submission (IE), "
+            "which is never held against a player"
+        )
     winners = [s.side.name for s in result.standings if s.rank == 1]
     if result.is_draw:
         console.print(f"[bold]Draw[/] between {', '.join(winners)}")
@@ -250,6 +265,7 @@ def _as_json(result: LocalBattleResult) -> dict[str, Any]:
     return {
         "question": {"id": result.question.id, "title": result.question.title},
         "draw": result.is_draw,
+        "judge_failed": result.judge_failed,
         "winners": [s.side.name for s in result.standings if s.rank == 1],
         "standings": [
             {

@@ -25,6 +25,9 @@ class Language:
     run: tuple[str, ...]
     compile: tuple[str, ...] = ()
     judge0_id: int | None = None
+    # A shell-style pattern for Judge0 language names ("Python (3.*)"): ids
+    # differ between Judge0 deployments, names and versions do not.
+    judge0_name: str = ""
     # Runtimes that reserve address space far beyond what they use (JVM, V8) get
     # this much on top of the memory limit before the address-space cap bites.
     address_space_extra_mib: int = 0
@@ -65,11 +68,14 @@ class Language:
         name = data.get("name", key)
         source_file = data.get("source_file")
         judge0_id = data.get("judge0_id")
+        judge0_name = data.get("judge0_name", "")
         extra = data.get("address_space_extra_mib", 0)
         if not isinstance(name, str) or not isinstance(source_file, str):
             raise InvalidQuestion(f"language {key}: name and source_file are required")
         if judge0_id is not None and not isinstance(judge0_id, int):
             raise InvalidQuestion(f"language {key}: judge0_id must be an integer")
+        if not isinstance(judge0_name, str):
+            raise InvalidQuestion(f"language {key}: judge0_name must be a string")
         if not isinstance(extra, int) or extra < 0:
             raise InvalidQuestion(
                 f"language {key}: address_space_extra_mib must be a whole number >= 0"
@@ -84,6 +90,7 @@ class Language:
             run=strings("run", True),
             compile=strings("compile"),
             judge0_id=judge0_id,
+            judge0_name=judge0_name,
             address_space_extra_mib=extra,
             sandbox_paths=strings("sandbox_paths"),
         )

@@ -66,6 +66,13 @@ class Judge(Protocol):
         self, program: Program, stdin: bytes, limits: Limits
     ) -> Execution: ...
 
+    async def run_many(
+        self, program: Program, stdins: Sequence[bytes], limits: Limits
+    ) -> Sequence[Execution]:
+        """Run ``program`` once per input, in any order or all at once (a remote
+        judge sends them as one batch); the results come in the inputs' order."""
+        ...
+
     async def run_validator(
         self,
         validator: Program,

@@ -27,6 +27,7 @@ from bitcode_adapters.cache import (
 from bitcode_adapters.clock import SystemClock
 from bitcode_adapters.common_passwords import load_common_passwords
 from bitcode_adapters.events import InProcessEventBus, RedisEventBus
+from bitcode_adapters.judge0 import CallbackInbox, Judge0Judge
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
@@ -49,6 +50,7 @@ from bitcode_adapters.rooms import (
     RedisPresence,
     RedisRoomRepository,
 )
+from bitcode_adapters.sandbox import SandboxJudge
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
@@ -75,10 +77,12 @@ from bitcode_core.accounts.socket_tickets import SocketTickets
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.languages import LanguageTable
 from bitcode_core.media.model import MediaRules
 from bitcode_core.media.usecases import Media
 from bitcode_core.ports import Clock
 from bitcode_core.rooms.lobby import Lobby
+from bitcode_http.judges import judge0_judge, local_validator_judge
 from bitcode_http.realtime.connection import ConnectionLimits
 from bitcode_http.realtime.hub import Hub, HubSettings
 from bitcode_http.realtime.server import Origins, Realtime
@@ -273,6 +277,41 @@ def _identity_sign_in(
     )
 
 
+def _judge_kind(settings: Settings) -> Literal["judge0", "sandbox"]:
+    return "judge0" if settings.judge0 is not None else "sandbox"
+
+
+def _callback_inbox(settings: Settings) -> CallbackInbox | None:
+    judge0 = settings.judge0
+    return CallbackInbox() if judge0 is not None and judge0.callbacks else None
+
+
+def _sandbox_judge(languages: LanguageTable, opened: Opened) -> SandboxJudge:
+    judge = SandboxJudge(languages)
+    opened.track(judge.close)
+    return judge
+
+
+def _validator_sandbox(languages: LanguageTable, opened: Opened) -> SandboxJudge | None:
+    local = local_validator_judge(languages)
+    if local is not None:
+        opened.track(local.close)
+    return local
+
+
+def _judge0_judge(
+    settings: Settings,
+    languages: LanguageTable,
+    inbox: CallbackInbox | None,
+    local: SandboxJudge | None,
+    opened: Opened,
+) -> Judge0Judge:
+    assert settings.judge0 is not None  # noqa: S101 - chosen only when it is set
+    judge = judge0_judge(settings.judge0, languages, inbox=inbox, local=local)
+    opened.track(judge.aclose)
+    return judge
+
+
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
     return users if cache is None else CachedUserRepository(users, cache)
 
@@ -291,6 +330,28 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(_redis, settings, opened)
     languages = providers.Singleton(
         load_language_table, settings.provided.languages_file
+    )
+
+    judge0_callbacks = providers.Singleton(_callback_inbox, settings)
+    # Custom output validators beside Judge0 run here when this machine can.
+    validator_sandbox = providers.Singleton(_validator_sandbox, languages, opened)
+    judge0 = providers.Selector(
+        providers.Callable(_judge_kind, settings),
+        judge0=providers.Singleton(
+            _judge0_judge,
+            settings,
+            languages,
+            judge0_callbacks,
+            validator_sandbox,
+            opened,
+        ),
+        sandbox=providers.Object(None),
+    )
+    # The Judge port: built on first use (the sandbox needs root and bubblewrap).
+    judge = providers.Selector(
+        providers.Callable(_judge_kind, settings),
+        judge0=judge0,
+        sandbox=providers.Singleton(_sandbox_judge, languages, opened),
     )
 
     cache = providers.Selector(

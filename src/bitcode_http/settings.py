@@ -77,6 +77,22 @@ class RealtimeSettings(msgspec.Struct, frozen=True, kw_only=True):
     recheck_s: int = 60
 
 
+class Judge0Settings(msgspec.Struct, frozen=True, kw_only=True):
+    api_url: str
+    auth_token: str | None = None
+    auth_user: str | None = None
+    rapidapi_key: str | None = None
+    rapidapi_host: str | None = None
+    callbacks: bool = False
+    callback_url: str = DEFAULT_PUBLIC_URL  # where Judge0 can reach BitCode
+    timeout_s: int = 10
+    give_up_s: int = 300
+    unhealthy_after: int = 3
+
+    def __repr__(self) -> str:
+        return f"Judge0Settings(callbacks={self.callbacks})"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = "development"
     secret_key: str
@@ -85,6 +101,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     redis_prefix: str = "bitcode:"
     judge0_api_url: str | None = None
+    judge0: Judge0Settings | None = None  # set with JUDGE0_API_URL
     google_client_id: str | None = None
     google_client_secret: str | None = None
     google_discovery_url: str = DEFAULT_GOOGLE_DISCOVERY_URL
@@ -147,6 +164,16 @@ def load_settings(
     return _Reader(values).settings()
 
 
+def load_judge0_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Judge0Settings | None:
+    """Only the Judge0 variables, for commands that need nothing else."""
+    values = _merged(os.environ if environ is None else environ, env_file)
+    reader = _Reader(values)
+    public_url = reader.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    return reader.judge0(public_url.rstrip("/"))
+
+
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     merged: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
@@ -185,6 +212,7 @@ class _Reader:
             redis_url=self._url("REDIS_URL", {"redis", "rediss", "unix"}),
             redis_prefix=self._token("REDIS_PREFIX") or "bitcode:",
             judge0_api_url=self._url("JUDGE0_API_URL", {"http", "https"}),
+            judge0=self.judge0(public_url),
             google_client_id=google_client_id,
             google_client_secret=google_client_secret,
             google_discovery_url=self._discovery_url(),
@@ -237,6 +265,24 @@ class _Reader:
             ticket_ttl_s=self._int("WS_TICKET_TTL_SECONDS", 30, 1, 300),
             recheck_s=self._int("WS_RECHECK_SECONDS", 60, 1, 3600),
         )
+
+    def judge0(self, public_url: str) -> Judge0Settings | None:
+        # Every variable is checked, set or not, so a mistake shows at once.
+        settings = Judge0Settings(
+            api_url=self._url("JUDGE0_API_URL", {"http", "https"}) or "",
+            auth_token=self._token("JUDGE0_AUTH_TOKEN"),
+            auth_user=self._token("JUDGE0_AUTH_USER"),
+            rapidapi_key=self._token("JUDGE0_RAPIDAPI_KEY"),
+            rapidapi_host=self._token("JUDGE0_RAPIDAPI_HOST"),
+            callbacks=self._bool("JUDGE0_CALLBACKS", default=False),
+            callback_url=(
+                self._url("JUDGE0_CALLBACK_URL", {"http", "https"}) or public_url
+            ).rstrip("/"),
+            timeout_s=self._int("JUDGE0_TIMEOUT_SECONDS", 10, 1, 300),
+            give_up_s=self._int("JUDGE0_GIVE_UP_SECONDS", 300, 5, 86_400),
+            unhealthy_after=self._int("JUDGE0_UNHEALTHY_AFTER", 3, 1, 1000),
+        )
+        return settings if settings.api_url else None
 
     def _choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = (self.get(name) or default).lower()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from bitcode_adapters.cache import CachedQuestionCatalog, InProcessCache, RedisCache
+from bitcode_adapters.judge0 import CallbackInbox, Judge0Judge
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.media import ImageKitMediaStorage, LocalMediaStorage
 from bitcode_adapters.memory import InMemoryRateLimiter
@@ -74,6 +76,19 @@ class TestAdapterChoice:
 
         assert unset.identity_sign_in() is None
         assert isinstance(configured.identity_sign_in(), IdentitySignIn)
+
+    def test_judge0_is_the_judge_when_its_url_is_set(self, tmp_path: Path) -> None:
+        sandboxed = container(tmp_path)
+        remote = container(
+            tmp_path, JUDGE0_API_URL="http://127.0.0.1:2358", JUDGE0_CALLBACKS="1"
+        )
+        remote.validator_sandbox.override(providers.Object(None))  # no processes
+
+        assert sandboxed.judge0() is None
+        assert sandboxed.judge0_callbacks() is None
+        assert isinstance(remote.judge0(), Judge0Judge)
+        assert remote.judge() is remote.judge0()
+        assert isinstance(remote.judge0_callbacks(), CallbackInbox)
 
     @pytest.mark.anyio
     async def test_close_releases_what_was_built(self, tmp_path: Path) -> None:

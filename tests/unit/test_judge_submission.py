@@ -39,6 +39,10 @@ def wrong_from_four(data: bytes) -> Execution:
     return prints(b"%d\n" % (2 * value + (value >= 4)))
 
 
+def wrong_at_three(data: bytes) -> Execution:
+    return prints(b"%d\n" % (2 * int(data) + (data == b"3")))
+
+
 def judge(judge_, source, question=None, **options):
     submission = Submission(question or doubling_question(), PYTHON, source)
     validators = ValidatorCache(judge_, TABLE)
@@ -94,6 +98,38 @@ class TestJudgeSubmission:
         fake = ScriptedJudge({b"p": lambda _: Execution(status, exit_code=1)})
 
         assert judge(fake, b"p").verdict is verdict
+
+    def test_hands_every_test_to_the_judge_at_once_when_all_are_asked(self):
+        fake = ScriptedJudge({b"wa": wrong_from_four})
+
+        judge(fake, b"wa", run_all=True)
+
+        assert fake.runs == [5]
+
+    @pytest.mark.parametrize(
+        ("source", "waves", "judged"),
+        [
+            pytest.param(b"ok", [1, 2, 2], 5, id="accepted"),
+            pytest.param(b"wa", [1, 2], 3, id="fails-in-the-second-wave"),
+        ],
+    )
+    def test_otherwise_sends_doubling_waves_and_stops_at_the_first_failure(
+        self, source, waves, judged
+    ):
+        fake = ScriptedJudge({b"ok": doubler, b"wa": wrong_at_three})
+
+        result = judge(fake, source)
+
+        assert fake.runs == waves
+        assert len(result.tests) == judged
+
+    def test_a_test_the_judge_failed_says_so_without_blaming_the_player(self):
+        fake = ScriptedJudge({b"p": lambda _: Execution(ExitStatus.INTERNAL)})
+
+        result = judge(fake, b"p")
+
+        assert result.verdict is Verdict.INTERNAL_ERROR
+        assert "not held against you" in result.tests[0].message
 
     def test_reports_each_test_as_it_is_judged(self):
         seen = []

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bitcode_http.settings import Settings, SettingsError, load_settings
+from bitcode_http.settings import (
+    Settings,
+    SettingsError,
+    load_judge0_settings,
+    load_settings,
+)
 
 KEY = "k" * 40
 SECRETS = ("hunter2hunter2", "s3cr3t-password")
@@ -169,6 +174,42 @@ class TestGoogleSignIn:
         assert raised.value.variable == named
 
 
+class TestJudge0:
+    def test_without_a_url_the_local_sandbox_judges(self, tmp_path: Path) -> None:
+        assert load(tmp_path).judge0 is None
+
+    def test_the_url_brings_judge0s_settings_with_their_defaults(
+        self, tmp_path: Path
+    ) -> None:
+        judge0 = load(
+            tmp_path,
+            JUDGE0_API_URL="http://judge0:2358",
+            PUBLIC_URL="https://bitcode.example/",
+            JUDGE0_CALLBACKS="yes",
+            JUDGE0_AUTH_TOKEN=SECRETS[0],
+        ).judge0
+
+        assert judge0 is not None
+        assert judge0.api_url == "http://judge0:2358"
+        assert judge0.callbacks
+        assert judge0.callback_url == "https://bitcode.example"
+        assert (judge0.timeout_s, judge0.give_up_s, judge0.unhealthy_after) == (
+            10,
+            300,
+            3,
+        )
+        assert "hunter2" not in repr(judge0)
+
+    def test_the_cli_reads_the_judge0_variables_alone(self, tmp_path: Path) -> None:
+        judge0 = load_judge0_settings(
+            {"JUDGE0_API_URL": "http://j", "JUDGE0_GIVE_UP_SECONDS": "30"}, None
+        )
+
+        assert judge0 is not None
+        assert judge0.give_up_s == 30
+        assert load_judge0_settings({}, None) is None
+
+
 class TestRefusals:
     def test_production_needs_a_secret_key(self, tmp_path: Path) -> None:
         with pytest.raises(SettingsError, match="SECRET_KEY"):
@@ -183,6 +224,12 @@ class TestRefusals:
             pytest.param("REDIS_URL", "http://127.0.0.1:6379", id="redis-scheme"),
             pytest.param("REDIS_URL", "redis://127.0.0.1:notaport", id="redis-port"),
             pytest.param("JUDGE0_API_URL", "judge0.local", id="judge0"),
+            pytest.param("JUDGE0_CALLBACKS", "maybe", id="judge0-callbacks"),
+            pytest.param("JUDGE0_CALLBACK_URL", "ftp://b.example", id="judge0-cb-url"),
+            pytest.param("JUDGE0_TIMEOUT_SECONDS", "0", id="judge0-timeout"),
+            pytest.param("JUDGE0_GIVE_UP_SECONDS", "soon", id="judge0-give-up"),
+            pytest.param("JUDGE0_UNHEALTHY_AFTER", "0", id="judge0-unhealthy"),
+            pytest.param("JUDGE0_AUTH_TOKEN", "two words", id="judge0-token"),
             pytest.param("IMAGEKIT_URL_ENDPOINT", "http://ik.example", id="imagekit"),
             pytest.param("GOOGLE_CLIENT_ID", "has spaces", id="google-id"),
             pytest.param(

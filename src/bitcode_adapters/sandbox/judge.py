@@ -186,6 +186,14 @@ class SandboxJudge:
             functools.partial(self._run, program=live, stdin=stdin, limits=limits)
         )
 
+    async def run_many(
+        self, program: Program, stdins: Sequence[bytes], limits: Limits
+    ) -> list[Execution]:
+        # As many at once as there are slots; the rest wait for a free one.
+        return list(
+            await asyncio.gather(*(self.run(program, s, limits) for s in stdins))
+        )
+
     async def run_validator(
         self,
         validator: Program,

@@ -42,18 +42,11 @@ from __future__ import annotations
 import os
 import signal
 
+from bitcode_adapters.out_of_memory import OUT_OF_MEMORY_MARKERS
 from bitcode_adapters.sandbox.process import Ended
 from bitcode_core.ports import Execution, ExitStatus
 from bitcode_core.questions import Limits
 
-_OUT_OF_MEMORY = (
-    b"MemoryError",
-    b"std::bad_alloc",
-    b"java.lang.OutOfMemoryError",
-    b"JavaScript heap out of memory",
-    b"Fatal process out of memory",
-    b"memory allocation of",
-)
 _NEAR_LIMIT = 0.9
 
 
@@ -116,7 +109,7 @@ def _out_of_memory(
     if peak_kib > limit_kib:
         return True
     return failed and (
-        any(marker in ended.stderr for marker in _OUT_OF_MEMORY)
+        any(marker in ended.stderr for marker in OUT_OF_MEMORY_MARKERS)
         or signal_number == signal.SIGKILL
         or peak_kib >= _NEAR_LIMIT * limit_kib
     )

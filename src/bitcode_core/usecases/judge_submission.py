@@ -92,16 +92,9 @@ async def judge_submission(
     program = compilation.program
     try:
         validator = await validators.get(question)
-        outcomes: list[TestOutcome] = []
-        for test in question.tests:
-            outcome = await _judge_test(judge, program, validator, question, test)
-            outcomes.append(outcome)
-            if on_test is not None:
-                announced = on_test(outcome)
-                if announced is not None:
-                    await announced
-            if outcome.verdict is not Verdict.ACCEPTED and not run_all:
-                break
+        outcomes = await _judge_tests(
+            judge, program, validator, question, run_all=run_all, on_test=on_test
+        )
     finally:
         await judge.release(program)
 
@@ -112,14 +105,45 @@ async def judge_submission(
     return SubmissionResult(verdict, tuple(outcomes), total, compilation.log)
 
 
-async def _judge_test(
+async def _judge_tests(
     judge: Judge,
     program: Program,
     validator: Program | None,
     question: Question,
+    *,
+    run_all: bool,
+    on_test: OnTest | None,
+) -> list[TestOutcome]:
+    """Run the tests in waves handed to the judge at once: all of them when every
+    test is wanted, else 1, 2, 4… so that stopping at the first failure wastes at
+    most as many runs as it needed, in a handful of round trips."""
+    tests = question.tests
+    wave = len(tests) if run_all else 1
+    outcomes: list[TestOutcome] = []
+    while len(outcomes) < len(tests):
+        batch = tests[len(outcomes) : len(outcomes) + wave]
+        stdins = [test.input for test in batch]
+        executions = await judge.run_many(program, stdins, question.limits)
+        for test, execution in zip(batch, executions, strict=True):
+            outcome = await _judge_test(judge, execution, validator, question, test)
+            outcomes.append(outcome)
+            if on_test is not None:
+                announced = on_test(outcome)
+                if announced is not None:
+                    await announced
+            if outcome.verdict is not Verdict.ACCEPTED and not run_all:
+                return outcomes
+        wave *= 2
+    return outcomes
+
+
+async def _judge_test(
+    judge: Judge,
+    execution: Execution,
+    validator: Program | None,
+    question: Question,
     test: TestCase,
 ) -> TestOutcome:
-    execution = await judge.run(program, test.input, question.limits)
     verdict, message = await _verdict(judge, execution, validator, question, test)
     return TestOutcome(
         test=test.name,
@@ -155,6 +179,9 @@ async def _verdict(
 
 
 def _describe(execution: Execution) -> str:
+    if execution.status is ExitStatus.INTERNAL:
+        # The judge's own failure; its details are logged, not shown.
+        return "the judge failed to run this test; it is not held against you"
     if execution.status is ExitStatus.SIGNALED:
         return f"killed by signal {execution.signal}"
     if execution.status is ExitStatus.NONZERO_EXIT:

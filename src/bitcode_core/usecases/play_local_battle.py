@@ -19,7 +19,7 @@ from bitcode_core.usecases.judge_submission import (
     ValidatorCache,
     judge_submission,
 )
-from bitcode_core.verdicts import SubmissionResult, TestOutcome
+from bitcode_core.verdicts import SubmissionResult, TestOutcome, Verdict
 
 LOCAL_BATTLE_RULES = BattleRules(duration_s=3600.0)
 
@@ -40,6 +40,8 @@ class LocalBattleResult:
     results: dict[str, SubmissionResult]
     rating_changes: tuple[RatingChange, ...]
     is_draw: bool
+    # An Internal Error is the judge's fault: such a battle changes no rating.
+    judge_failed: bool = False
 
 
 async def play_local_battle(
@@ -72,8 +74,9 @@ async def play_local_battle(
         battle.record(attempt, battle.started_at)
     standings = battle.standings()
 
+    judge_failed = any(r.verdict is Verdict.INTERNAL_ERROR for r in results)
     changes: tuple[RatingChange, ...] = ()
-    if ratings is not None:
+    if ratings is not None and not judge_failed:
         before = ratings.get_many(names)
         sides = [RatedSide(s.side.members, s.rank) for s in standings]
         changes = tuple(compute_rating_changes(sides, before, elo))
@@ -84,6 +87,7 @@ async def play_local_battle(
         dict(zip(names, results, strict=True)),
         changes,
         battle.is_draw,
+        judge_failed,
     )
 
 

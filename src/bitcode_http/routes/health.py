@@ -12,6 +12,7 @@ from litestar.types import ControllerRouterHandler
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bitcode_adapters.judge0 import Judge0Judge
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import Database
 from bitcode_http.schemas import Health, HealthCheck
@@ -42,12 +43,17 @@ class HealthController(Controller):
         database: NamedDependency[Database],
         redis: NamedDependency[Redis | None],
         mailer: NamedDependency[object],  # any Mailer; only SMTP is checked
+        judge0: NamedDependency[Judge0Judge | None],
     ) -> Response[Health]:
         checks = [HealthCheck(name="database", ok=await _database_ok(database))]
         if redis is not None:
             checks.append(HealthCheck(name="redis", ok=await _redis_ok(redis)))
         if isinstance(mailer, SmtpMailer):
             checks.append(HealthCheck(name="smtp", ok=await _smtp_ok(mailer)))
+        if judge0 is not None:
+            # Unhealthy after repeated failed calls, until Judge0 answers again.
+            ok = await judge0.check(CHECK_TIMEOUT_S)
+            checks.append(HealthCheck(name="judge0", ok=ok))
         ok = all(c.ok for c in checks)
         return Response(
             Health(status="ok" if ok else "unavailable", checks=checks),
