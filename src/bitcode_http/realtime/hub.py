@@ -255,8 +255,13 @@ class Hub:
         prefixes = [f"room:{room_id}:side:"]
         if envelope.type != "side.switched":
             prefixes.append(envelope.channel)
+        # A side the player just moved to stays: its subscription may be newer
+        # than this event where the event came through Redis.
+        kept = f"room:{room_id}:side:{envelope.data.get('to_side')}"
         for channel, subscriptions in list(self._subscriptions.items()):
             if not any(channel.startswith(prefix) for prefix in prefixes):
+                continue
+            if envelope.type == "side.switched" and channel == kept:
                 continue
             for subscription in list(subscriptions):
                 if closed or subscription.connection.principal.user_id == player:

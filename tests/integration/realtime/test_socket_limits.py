@@ -298,7 +298,7 @@ class TestWhoMayRead:
             await player.close()
 
     async def test_a_room_turned_private_stops_its_outside_watchers(self, cluster):
-        (host, member, _), room = await self._squads(cluster)
+        (host, member, third), room = await self._squads(cluster)
         watcher = await cluster.player(f"w{uuid.uuid4().hex[:10]}")
         await watcher.connect()
         await watcher.subscribe(room["channel"])
@@ -317,7 +317,7 @@ class TestWhoMayRead:
             m for m in watcher.events(room["channel"]) if m["type"] == "chat.message"
         ]
         assert said == []
-        for player in (host, member, watcher):
+        for player in (host, member, third, watcher):
             await player.close()
 
     async def test_resuming_past_the_newest_event_starts_over(self, player):
