@@ -27,7 +27,7 @@ Id = Annotated[str, Meta(min_length=1, max_length=64)]
 ChannelName = Annotated[str, Meta(min_length=1, max_length=160)]
 Title = Annotated[str, Meta(max_length=200)]
 ChatText = Annotated[str, Meta(max_length=4000)]
-Side = Annotated[int, Meta(ge=0, le=15)]
+Side = Annotated[int, Meta(ge=0, le=99)]  # past a room's sides: the core's 422
 InviteCode = Annotated[str, Meta(min_length=1, max_length=32)]
 DEFAULT_TIME_LIMIT_S = 1800
 

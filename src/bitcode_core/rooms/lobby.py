@@ -539,8 +539,8 @@ class Lobby:
             return
         if channel.kind is ChannelKind.USER:
             raise PermissionDenied("nobody can post to a player's channel")
-        lobby_room = await self._rooms.get(str(channel.room_id))
-        if lobby_room is None or author.user_id not in lobby_room.room.players:
+        lobby_room = await self.room(author, str(channel.room_id))
+        if author.user_id not in lobby_room.room.players:
             raise PermissionDenied("only the room's players can post in its chat")
         if author.user_id in lobby_room.muted:
             raise PermissionDenied("the host muted you in this room")

@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 # Room events after which a player may no longer read some of its channels.
 _LEAVING = {"player.left", "player.kicked", "side.switched"}
 _NOW = 2**62  # "after" for a subscription that starts from the newest event
+_REASONS = {
+    "player.left": "you left the room",
+    "player.kicked": "the host removed you from the room",
+    "side.switched": "you changed sides",
+    "room.closed": "the room closed",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +271,7 @@ class Hub:
                 continue
             for subscription in list(subscriptions):
                 if closed or subscription.connection.principal.user_id == player:
-                    self._cut(subscription, room_id)
+                    self._cut(subscription, room_id, _REASONS[envelope.type])
 
     def _seated(self, room_id: str, player: object) -> None:
         """A watcher who takes a seat counts as present from now on."""
@@ -289,9 +295,9 @@ class Hub:
                         subscription.connection.principal, channel
                     )
                 except BitCodeError:
-                    self._cut(subscription, room_id)
+                    self._cut(subscription, room_id, "the room is private now")
 
-    def _cut(self, subscription: Subscription, room_id: str) -> None:
+    def _cut(self, subscription: Subscription, room_id: str, reason: str) -> None:
         """Stop a subscription now (no event reaches it after this line) and
         release the bus subscription in the background."""
         connection, channel = subscription.connection, subscription.channel
@@ -299,10 +305,7 @@ class Hub:
         if connection.subscriptions.get(channel) is not subscription:
             return
         del connection.subscriptions[channel]
-        connection.notice(
-            "unsubscribed",
-            {"channel": channel, "reason": "you may no longer read this channel"},
-        )
+        connection.notice("unsubscribed", {"channel": channel, "reason": reason})
         self._spawn(self._drop(subscription))
         if channel == room_channel(room_id) and room_id in connection.present:
             connection.present.discard(room_id)

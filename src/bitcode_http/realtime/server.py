@@ -184,7 +184,7 @@ class Realtime:
         try:
             incoming = p.decoder.decode(text)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            self._malformed(connection, str(error))
+            self._malformed(connection, str(error), _readable_ref(text))
             return
         connection.strikes = max(connection.strikes - 1, 0)
         try:
@@ -202,11 +202,11 @@ class Realtime:
         if result is not _SILENT:
             connection.notice("ack", {"ref": incoming.ref, "result": result})
 
-    def _malformed(self, connection: Connection, detail: str) -> None:
+    def _malformed(self, connection: Connection, detail: str, ref: str | None) -> None:
         connection.notice(
             "error",
             {
-                "ref": None,
+                "ref": ref,
                 "type": TYPE_BASE + MALFORMED,
                 "code": MALFORMED,
                 "title": "Malformed message",
@@ -397,6 +397,17 @@ _HANDLERS: dict[type[Any], Handler] = {
     p.QueueForMatch: _queue,
     p.LeaveQueue: _leave_queue,
 }
+
+
+def _readable_ref(text: str) -> str | None:
+    """The ``ref`` of a message that is JSON but not a valid message, so the
+    client can tell which one was refused."""
+    try:
+        message = msgspec.json.decode(text)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    ref = message.get("ref") if isinstance(message, dict) else None
+    return ref if isinstance(ref, str) and len(ref) <= 64 else None
 
 
 async def _refuse(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:

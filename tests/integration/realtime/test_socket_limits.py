@@ -240,6 +240,15 @@ class TestMalformedMessages:
         assert error["data"]["type"] == f"https://bitcode.dev/problems/{code}"
         assert pong["type"] == "pong"
 
+    async def test_a_refused_message_with_a_readable_ref_gets_it_back(self, player):
+        await player.connect()
+
+        answer = await player.send("dance")
+        beyond = await player.send("room.switch_side", room="nosuchroom", side=50)
+
+        assert answer["data"]["code"] == "malformed-message"
+        assert beyond["data"]["code"] == "room-not-found"
+
     async def test_an_error_names_the_field_it_refuses(self, player):
         await player.connect()
 
