@@ -127,16 +127,21 @@ class Connection:
         self._queue.put_nowait(None)
 
     async def send_forever(self) -> None:
-        """Send queued messages in order until asked to close, then close."""
-        while True:
-            text = await self._queue.get()
-            if text is None:
-                break
+        """Send queued messages in order until asked to close, then close.
+        What queued up meanwhile goes out under one deadline: a fan-out to
+        many sockets costs a wake-up per socket, not per message."""
+        ending = False
+        while not ending:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
             try:
-                await asyncio.wait_for(
-                    self.socket.send_data(text, mode="text"),
-                    self.limits.send_timeout_s,
-                )
+                async with asyncio.timeout(self.limits.send_timeout_s):
+                    for text in batch:
+                        if text is None:
+                            ending = True
+                            break
+                        await self.socket.send_data(text, mode="text")
             except TimeoutError:
                 self._closing = (CloseCode.TOO_SLOW, "too slow reading events")
                 break
