@@ -189,9 +189,11 @@ def _lifespan(
             hub.start()
             # What start-up loaded lives as long as the process: keeping it
             # out of the collector's full passes keeps those short (with a
-            # thousand sockets they stalled fan-outs for half a second).
-            gc.collect()
-            gc.freeze()
+            # thousand sockets they stalled fan-outs for half a second). Once
+            # a process: a later app in it (tests make many) frees nothing.
+            if gc.get_freeze_count() == 0:
+                gc.collect()
+                gc.freeze()
             yield
         finally:
             if hub is not None:
