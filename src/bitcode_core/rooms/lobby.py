@@ -210,7 +210,7 @@ class Lobby:
 
     async def leave(self, player: Principal, room_id: str) -> LobbyRoom:
         return await self._change(
-            room_id, lambda r: _forget(r, r.room.leave(player.user_id))
+            room_id, lambda r: _unmute_departed(r, r.room.leave(player.user_id))
         )
 
     async def switch_side(
@@ -229,7 +229,7 @@ class Lobby:
 
     async def kick(self, host: Principal, room_id: str, player: str) -> LobbyRoom:
         return await self._change(
-            room_id, lambda r: _forget(r, r.room.kick(host.user_id, player))
+            room_id, lambda r: _unmute_departed(r, r.room.kick(host.user_id, player))
         )
 
     async def hand_over(self, host: Principal, room_id: str, to: str) -> LobbyRoom:
@@ -371,7 +371,9 @@ class Lobby:
             and player in lobby_room.room.players
         ):
             with contextlib.suppress(RoomNotFound, RoomRuleViolation):
-                await self._change(room_id, lambda r: _forget(r, r.room.leave(player)))
+                await self._change(
+                    room_id, lambda r: _unmute_departed(r, r.room.leave(player))
+                )
 
     async def online(self, room_id: str) -> frozenset[str]:
         return await self._presence.online(room_id)
@@ -570,8 +572,8 @@ class Lobby:
         )
 
 
-def _forget(lobby_room: LobbyRoom, events: list[RoomEvent]) -> list[RoomEvent]:
-    """After a player leaves: they are no longer muted (nor named) there."""
+def _unmute_departed(lobby_room: LobbyRoom, events: list[RoomEvent]) -> list[RoomEvent]:
+    """After a player leaves or is kicked: they are no longer muted there."""
     seated = set(lobby_room.room.players)
     lobby_room.muted &= seated
     return events

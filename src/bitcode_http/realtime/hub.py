@@ -138,10 +138,6 @@ class Hub:
         for channel in list(connection.subscriptions):
             await self.unsubscribe(connection, channel)
 
-    @property
-    def connection_count(self) -> int:
-        return sum(len(c) for c in self._connections.values())
-
     # Channels
 
     async def subscribe(
