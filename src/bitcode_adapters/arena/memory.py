@@ -1,0 +1,237 @@
+"""Battles and submissions in this process: for one instance that may forget
+them at exit (local play, tests of the rules). Ratings live beside them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from bitcode_core.arena.model import (
+    BattleResult,
+    BattleStatus,
+    BattleSubmission,
+    LiveBattle,
+    SubmissionStatus,
+)
+from bitcode_core.arena.ports import BattlePage, Decide
+from bitcode_core.elo import apply_changes
+from bitcode_core.errors import InvalidInput
+from bitcode_core.ports import PlayerRating
+from bitcode_core.verdicts import SubmissionResult
+
+
+class InMemoryBattleRepository:
+    def __init__(
+        self,
+        submissions: InMemorySubmissionRepository,
+        ratings: dict[str, PlayerRating] | None = None,
+    ) -> None:
+        self._battles: dict[str, LiveBattle] = {}
+        self._submissions = submissions
+        self.ratings = ratings if ratings is not None else {}
+
+    async def add(self, battle: LiveBattle) -> None:
+        self._battles[battle.id] = battle
+
+    async def get(self, battle_id: str) -> LiveBattle | None:
+        return self._battles.get(battle_id)
+
+    async def begin(self, battle_id: str) -> bool:
+        battle = self._battles.get(battle_id)
+        if battle is None or battle.status is not BattleStatus.COUNTDOWN:
+            return False
+        self._battles[battle_id] = replace(battle, status=BattleStatus.RUNNING)
+        return True
+
+    async def add_forfeit(self, battle_id: str, player: str, at: float) -> bool:
+        battle = self._battles.get(battle_id)
+        if (
+            battle is None
+            or battle.status is BattleStatus.FINISHED
+            or battle.forfeited(player)
+        ):
+            return False
+        self._battles[battle_id] = battle.with_forfeit(player, at)
+        return True
+
+    async def finish(
+        self, battle_id: str, decide: Decide, discard: Sequence[str]
+    ) -> BattleResult | None:
+        battle = self._battles.get(battle_id)
+        if battle is None or battle.status is not BattleStatus.RUNNING:
+            return None
+        before = {p: self.ratings[p] for p in battle.players if p in self.ratings}
+        result = decide(before)
+        for rating in apply_changes(result.rating_changes, before):
+            self.ratings[rating.player] = rating
+        self._battles[battle_id] = replace(
+            battle, status=BattleStatus.FINISHED, result=result
+        )
+        self._submissions.discard(discard)
+        return result
+
+    async def vote_rematch(self, battle_id: str, player: str) -> LiveBattle:
+        battle = self._battles[battle_id]
+        voted = replace(battle, rematch_votes=battle.rematch_votes | {player})
+        self._battles[battle_id] = voted
+        return voted
+
+    async def link_rematch(self, battle_id: str, rematch: LiveBattle) -> bool:
+        battle = self._battles[battle_id]
+        if battle.rematch is not None:
+            return False
+        self._battles[battle_id] = replace(battle, rematch=rematch.id)
+        self._battles[rematch.id] = rematch
+        return True
+
+    async def due(self, now: float, limit: int) -> Sequence[str]:
+        due = [
+            b.id
+            for b in self._battles.values()
+            if (b.status is BattleStatus.COUNTDOWN and b.starts_at <= now)
+            or (b.status is BattleStatus.RUNNING and b.ends_at <= now)
+        ]
+        return due[:limit]
+
+    async def running(self) -> Sequence[str]:
+        return [
+            b.id
+            for b in self._battles.values()
+            if b.status is not BattleStatus.FINISHED
+        ]
+
+    async def history(self, player: str, cursor: str | None, limit: int) -> BattlePage:
+        after = parse_history_cursor(cursor)
+        mine = sorted(
+            (
+                b
+                for b in self._battles.values()
+                if b.result is not None and player in b.players
+            ),
+            key=_history_key,
+            reverse=True,
+        )
+        if after is not None:
+            mine = [b for b in mine if _history_key(b) < after]
+        page = tuple(mine[:limit])
+        more = len(mine) > limit
+        return BattlePage(page, history_cursor(page[-1]) if more and page else None)
+
+
+class InMemorySubmissionRepository:
+    def __init__(self) -> None:
+        self._submissions: dict[str, BattleSubmission] = {}
+        self._leases: dict[str, tuple[str, float]] = {}
+
+    async def add(
+        self, submission: BattleSubmission, holder: str, lease_until: float
+    ) -> tuple[BattleSubmission, bool]:
+        if submission.key is not None:
+            for earlier in self._submissions.values():
+                if (
+                    earlier.battle_id == submission.battle_id
+                    and earlier.player == submission.player
+                    and earlier.key == submission.key
+                ):
+                    return earlier, False
+        self._submissions[submission.id] = submission
+        self._leases[submission.id] = (holder, lease_until)
+        return submission, True
+
+    async def get(self, submission_id: str) -> BattleSubmission | None:
+        return self._submissions.get(submission_id)
+
+    async def of_battle(self, battle_id: str) -> Sequence[BattleSubmission]:
+        return [s for s in self._submissions.values() if s.battle_id == battle_id]
+
+    async def queued_of(self, battle_id: str, player: str) -> int:
+        return sum(
+            1
+            for s in self._submissions.values()
+            if s.battle_id == battle_id
+            and s.player == player
+            and s.status is SubmissionStatus.QUEUED
+        )
+
+    async def judged(
+        self, submission_id: str, result: SubmissionResult, at: float
+    ) -> BattleSubmission | None:
+        submission = self._submissions.get(submission_id)
+        if submission is None or submission.status is not SubmissionStatus.QUEUED:
+            return None
+        judged = replace(
+            submission,
+            status=SubmissionStatus.JUDGED,
+            verdict=result.verdict,
+            tests=result.tests,
+            tests_total=result.total_tests,
+            compile_log=result.compile_log,
+            judged_at=at,
+        )
+        self._submissions[submission_id] = judged
+        self._leases.pop(submission_id, None)
+        return judged
+
+    async def renew(
+        self, submission_ids: Sequence[str], holder: str, lease_until: float
+    ) -> None:
+        for submission_id in submission_ids:
+            lease = self._leases.get(submission_id)
+            if lease is not None and lease[0] == holder:
+                self._leases[submission_id] = (holder, lease_until)
+
+    async def claim_stale(
+        self, holder: str, now: float, lease_until: float, limit: int
+    ) -> Sequence[BattleSubmission]:
+        claimed: list[BattleSubmission] = []
+        for submission_id, (_, until) in list(self._leases.items()):
+            if len(claimed) >= limit:
+                break
+            submission = self._submissions[submission_id]
+            if until < now and submission.status is SubmissionStatus.QUEUED:
+                self._leases[submission_id] = (holder, lease_until)
+                claimed.append(submission)
+        return claimed
+
+    def discard(self, submission_ids: Sequence[str]) -> None:
+        for submission_id in submission_ids:
+            submission = self._submissions.get(submission_id)
+            if submission is not None and submission.status is SubmissionStatus.QUEUED:
+                self._submissions[submission_id] = replace(
+                    submission, status=SubmissionStatus.DISCARDED
+                )
+                self._leases.pop(submission_id, None)
+
+
+class InMemoryArenaRatings:
+    """The ratings the in-memory battles move, read as the lobby reads them."""
+
+    def __init__(self, ratings: dict[str, PlayerRating]) -> None:
+        self._ratings = ratings
+
+    async def get_many(self, players: Sequence[str]) -> Mapping[str, PlayerRating]:
+        return {p: self._ratings[p] for p in players if p in self._ratings}
+
+
+def _history_key(battle: LiveBattle) -> tuple[float, str]:
+    assert battle.result is not None  # noqa: S101 - only finished battles
+    return (battle.result.ended_at, battle.id)
+
+
+def history_cursor(battle: LiveBattle) -> str:
+    ended_at, battle_id = _history_key(battle)
+    return f"{ended_at!r}_{battle_id}"
+
+
+def parse_history_cursor(cursor: str | None) -> tuple[float, str] | None:
+    if cursor is None:
+        return None
+    at, _, battle_id = cursor.partition("_")
+    try:
+        ended_at = float(at)
+    except ValueError:
+        raise InvalidInput("not a cursor from this list", field="cursor") from None
+    if not battle_id.isalnum() or not math.isfinite(ended_at):
+        raise InvalidInput("not a cursor from this list", field="cursor")
+    return ended_at, battle_id

@@ -1,0 +1,1 @@
+"""Live battles: from a room's start, through judging, to the result."""
