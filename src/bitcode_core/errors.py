@@ -30,7 +30,9 @@ BitCodeError
  ├── NotFound               no such thing (or not visible to you)
  │    ├── QuestionNotFound   no question with that id
  │    ├── MediaFileNotFound  the media store has no file with that id
- │    └── RoomNotFound       no room with that id (or not visible to you)
+ │    ├── RoomNotFound       no room with that id (or not visible to you)
+ │    ├── BattleNotFound     no battle with that id (or not visible to you)
+ │    └── SubmissionNotFound no submission with that id (or not yours to see)
  └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
 
@@ -218,3 +220,13 @@ class MediaFileNotFound(NotFound):
 class RoomNotFound(NotFound):
     code = "room-not-found"
     default_message = "No such room."
+
+
+class BattleNotFound(NotFound):
+    code = "battle-not-found"
+    default_message = "No such battle, or it is not yours to see."
+
+
+class SubmissionNotFound(NotFound):
+    code = "submission-not-found"
+    default_message = "No such submission, or it is not yours to see."

@@ -39,6 +39,7 @@ from bitcode_http.realtime.server import close_for_shutdown
 from bitcode_http.request_log import RequestLog, configure_logging
 from bitcode_http.routes import (
     auth,
+    battles,
     google,
     health,
     judge0,
@@ -68,6 +69,7 @@ def create_app(
             *users.ROUTES,
             *questions.ROUTES,
             *rooms.ROUTES,
+            *battles.ROUTES,
             *realtime.ROUTES,
             *media.routes(settings.media_max_bytes),
             *health.ROUTES,
@@ -136,6 +138,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "redis": _provided(container.redis),
         "mailer": _provided(container.mailer),
         "lobby": _provided(container.lobby),
+        "arena": _provided(container.arena),
         "realtime": _provided(container.realtime),
         "socket_tickets": _provided(container.socket_tickets),
         "server_settings": _provided(container.settings),
@@ -187,6 +190,7 @@ def _lifespan(
                 )
             hub = container.hub()
             hub.start()
+            await container.arena_driver().start()
             # What start-up loaded lives as long as the process: keeping it
             # out of the collector's full passes keeps those short (with a
             # thousand sockets they stalled fan-outs for half a second). Once

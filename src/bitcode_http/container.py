@@ -16,6 +16,10 @@ from typing import Literal
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
+from bitcode_adapters.arena import (
+    InMemoryBattleRepository,
+    InMemorySubmissionRepository,
+)
 from bitcode_adapters.argon2_hasher import Argon2PasswordHasher
 from bitcode_adapters.cache import (
     Cache,
@@ -75,18 +79,24 @@ from bitcode_core.accounts.ports import (
 )
 from bitcode_core.accounts.socket_tickets import SocketTickets
 from bitcode_core.accounts.usecases import Accounts, AccountSettings
+from bitcode_core.arena.arena import Arena, ArenaSettings
+from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
+from bitcode_core.arena.ports import BattleRepository, SubmissionRepository
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
 from bitcode_core.languages import LanguageTable
 from bitcode_core.media.model import MediaRules
 from bitcode_core.media.usecases import Media
-from bitcode_core.ports import Clock
+from bitcode_core.ports import Clock, Judge
 from bitcode_core.rooms.lobby import Lobby
-from bitcode_http.judges import judge0_judge, local_validator_judge
+from bitcode_core.rooms.ports import EventBus, Presence, RoomRepository
+from bitcode_core.usecases.judge_submission import ValidatorCache
+from bitcode_http.arena_driver import ArenaDriver
+from bitcode_http.judges import LazyJudge, judge0_judge, local_validator_judge
 from bitcode_http.realtime.connection import ConnectionLimits
 from bitcode_http.realtime.hub import Hub, HubSettings
 from bitcode_http.realtime.server import Origins, Realtime
-from bitcode_http.settings import RealtimeSettings, Settings
+from bitcode_http.settings import BattleSettings, RealtimeSettings, Settings
 
 
 class Opened:
@@ -312,6 +322,71 @@ def _judge0_judge(
     return judge
 
 
+def _arena_driver(settings: Settings, clock: Clock, opened: Opened) -> ArenaDriver:
+    battles = settings.battles
+    return ArenaDriver(clock, sweep_s=battles.sweep_s, lease_s=battles.lease_s)
+
+
+def _arena_settings(battles: BattleSettings) -> ArenaSettings:
+    return ArenaSettings(
+        countdown_s=battles.countdown_s,
+        max_queued=battles.max_queued,
+        run_burst=battles.runs_per_minute,
+        run_window_s=60.0,
+        lease_s=float(battles.lease_s),
+    )
+
+
+def _judging_queue(battles: BattleSettings) -> FairQueue:
+    # Each player's stored submissions wait here, and a few runs beside them.
+    per_player = battles.max_queued + 2
+    return FairQueue(QueueLimits(slots=battles.judge_slots, per_player=per_player))
+
+
+def _arena(
+    *,
+    settings: Settings,
+    battles: BattleRepository,
+    submissions: SubmissionRepository,
+    lobby: Lobby,
+    rooms: RoomRepository,
+    catalog: QuestionCatalog,
+    judge: Judge,
+    languages: LanguageTable,
+    bus: EventBus,
+    presence: Presence,
+    limiter: RateLimiter,
+    secrets: Secrets,
+    clock: Clock,
+    driver: ArenaDriver,
+    opened: Opened,
+) -> Arena:
+    validators = ValidatorCache(judge, languages)
+    opened.track(validators.close)
+    arena = Arena(
+        battles=battles,
+        submissions=submissions,
+        lobby=lobby,
+        rooms=rooms,
+        catalog=catalog,
+        judge=judge,
+        validators=validators,
+        languages=languages,
+        bus=bus,
+        presence=presence,
+        limiter=limiter,
+        secrets=secrets,
+        clock=clock,
+        queue=_judging_queue(settings.battles),
+        scheduler=driver,
+        holder=secrets.new_id(),
+        settings=_arena_settings(settings.battles),
+    )
+    driver.attach(arena)
+    opened.track(driver.close)  # before the validators: judging stops first
+    return arena
+
+
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
     return users if cache is None else CachedUserRepository(users, cache)
 
@@ -458,17 +533,42 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ttl_s=settings.provided.realtime.provided.ticket_ttl_s,
     )
+    # Live battles
+    battle_judge = providers.Singleton(LazyJudge, judge.provider)
+    submission_store = providers.Singleton(InMemorySubmissionRepository)
+    battle_store = providers.Singleton(InMemoryBattleRepository, submission_store)
+    arena_driver = providers.Singleton(_arena_driver, settings, clock, opened)
+    arena = providers.Singleton(
+        _arena,
+        settings=settings,
+        battles=battle_store,
+        submissions=submission_store,
+        lobby=lobby,
+        rooms=rooms,
+        catalog=question_catalog,
+        judge=battle_judge,
+        languages=languages,
+        bus=event_bus,
+        presence=presence,
+        limiter=rate_limiter,
+        secrets=secrets,
+        clock=clock,
+        driver=arena_driver,
+        opened=opened,
+    )
     hub = providers.Singleton(
         Hub,
         event_bus,
         lobby,
         clock,
         providers.Callable(_hub_settings, settings.provided.realtime),
+        arena,
     )
     realtime = providers.Singleton(
         Realtime,
         hub=hub,
         lobby=lobby,
+        arena=arena,
         tickets=socket_tickets,
         languages=languages,
         clock=clock,

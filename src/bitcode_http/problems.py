@@ -82,6 +82,8 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.QuestionNotFound: Problem(404, "Question not found"),
     errors.MediaFileNotFound: Problem(404, "Media file not found"),
     errors.RoomNotFound: Problem(404, "Room not found"),
+    errors.BattleNotFound: Problem(404, "Battle not found"),
+    errors.SubmissionNotFound: Problem(404, "Submission not found"),
     errors.RateLimited: Problem(429, "Too many requests"),
     DatabaseUnavailable: Problem(503, "Database unavailable"),
     MailDeliveryFailed: Problem(503, "Mail delivery failed"),

@@ -174,6 +174,7 @@ class RoomView(msgspec.Struct, kw_only=True):
     sides: list[list[Seat]]
     can_start: bool
     quick_match: bool
+    battle: str | None  # the battle the room started last (its channel: battle:ID)
     created_at: float
     channel: str
     # Shown to the room's players only: what they share to bring friends in.
@@ -207,6 +208,7 @@ class RoomView(msgspec.Struct, kw_only=True):
             sides=sides,
             can_start=room.can_start(),
             quick_match=lobby_room.quick_match,
+            battle=lobby_room.battle,
             created_at=lobby_room.created_at,
             channel=f"room:{room.id}",
             invite_code=room.invite_code if member else None,

@@ -77,6 +77,17 @@ class RealtimeSettings(msgspec.Struct, frozen=True, kw_only=True):
     recheck_s: int = 60
 
 
+class BattleSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Live battles: their timings and the judging queue's bounds."""
+
+    countdown_s: float = 5.0
+    judge_slots: int = 2
+    max_queued: int = 3
+    runs_per_minute: int = 10
+    sweep_s: float = 1.0
+    lease_s: int = 60
+
+
 class Judge0Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_url: str
     auth_token: str | None = None
@@ -127,6 +138,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     process_cache: bool = True
     log_format: LogFormat = "json"
     realtime: RealtimeSettings = RealtimeSettings()
+    battles: BattleSettings = BattleSettings()
 
     @property
     def development(self) -> bool:
@@ -251,6 +263,7 @@ class _Reader:
                 "LOG_FORMAT", ("json", "console"), _default_log_format()
             ),
             realtime=self._realtime(),
+            battles=self._battles(),
         )
 
     def _realtime(self) -> RealtimeSettings:
@@ -264,6 +277,16 @@ class _Reader:
             event_history=self._int("EVENT_HISTORY", 1000, 10, 100_000),
             ticket_ttl_s=self._int("WS_TICKET_TTL_SECONDS", 30, 1, 300),
             recheck_s=self._int("WS_RECHECK_SECONDS", 60, 1, 3600),
+        )
+
+    def _battles(self) -> BattleSettings:
+        return BattleSettings(
+            countdown_s=self._number("BATTLE_COUNTDOWN_SECONDS", 5.0, 0.0, 60.0),
+            judge_slots=self._int("BATTLE_JUDGE_SLOTS", 2, 1, 256),
+            max_queued=self._int("BATTLE_MAX_QUEUED", 3, 1, 100),
+            runs_per_minute=self._int("BATTLE_RUNS_PER_MINUTE", 10, 1, 600),
+            sweep_s=self._number("BATTLE_SWEEP_SECONDS", 1.0, 0.05, 60.0),
+            lease_s=self._int("BATTLE_LEASE_SECONDS", 60, 5, 3600),
         )
 
     def judge0(self, public_url: str) -> Judge0Settings | None:

@@ -50,6 +50,7 @@ class _Room(msgspec.Struct, frozen=True):
     names: dict[str, str]
     muted: list[str]
     quick_match: bool
+    battle: str | None = None
 
 
 def encode_room(lobby_room: LobbyRoom) -> bytes:
@@ -69,6 +70,7 @@ def encode_room(lobby_room: LobbyRoom) -> bytes:
         names=lobby_room.names,
         muted=sorted(lobby_room.muted),
         quick_match=lobby_room.quick_match,
+        battle=lobby_room.battle,
     )
     return _encoder.encode(record)
 
@@ -93,6 +95,7 @@ def decode_room(data: bytes) -> LobbyRoom:
         names=dict(record.names),
         muted=set(record.muted),
         quick_match=record.quick_match,
+        battle=record.battle,
     )
 
 

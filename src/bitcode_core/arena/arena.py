@@ -10,6 +10,7 @@ taken by any instance: the store lets only one of them through.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
@@ -43,18 +44,21 @@ from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.checking import check_output
 from bitcode_core.elo import EloRules
 from bitcode_core.errors import (
+    BattleNotFound,
     BattleOver,
     BattleRuleViolation,
     BitCodeError,
     InvalidInput,
     LanguageUnavailable,
-    NotFound,
     PermissionDenied,
     RateLimited,
+    RoomNotFound,
+    SubmissionNotFound,
 )
 from bitcode_core.languages import LanguageTable
 from bitcode_core.ports import Clock, ExitStatus, Judge, PlayerRating
 from bitcode_core.questions import TestCase
+from bitcode_core.rooms.channels import battle_channel, room_channel, user_channel
 from bitcode_core.rooms.lobby import Lobby
 from bitcode_core.rooms.lobby_room import LobbyRoom
 from bitcode_core.rooms.ports import EventBus, JsonValue, Presence, RoomRepository
@@ -67,16 +71,6 @@ from bitcode_core.usecases.judge_submission import (
 from bitcode_core.verdicts import SubmissionResult, TestOutcome, Verdict
 
 logger = logging.getLogger(__name__)
-
-
-class BattleNotFound(NotFound):
-    code = "battle-not-found"
-    default_message = "No such battle, or it is not yours to see."
-
-
-class SubmissionNotFound(NotFound):
-    code = "submission-not-found"
-    default_message = "No such submission, or it is not yours to see."
 
 
 class Scheduler(Protocol):
@@ -103,10 +97,6 @@ class ArenaSettings:
     run_window_s: float = 30.0  # ... per this many seconds
     run_output_bytes: int = 16 * 1024  # shown of each run's output
     lease_s: float = 60.0  # an instance holds a submission it judges this long
-
-
-def battle_channel(battle_id: str) -> str:
-    return f"battle:{battle_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +179,7 @@ class Arena:
             for index, members in enumerate(s for s in room.seats if s)
         )
         battle = await self._open(lobby_room.id, room.settings, sides, lobby_room)
-        await self._rooms.change(room_id, _began)
+        await self._rooms.change(room_id, lambda r: _began(r, battle.id))
         return battle
 
     async def _open(
@@ -225,7 +215,7 @@ class Arena:
         self._scheduler.wake(battle.id, battle.starts_at)
 
         data = battle_data(battle)
-        await self._bus.publish(f"room:{room_id}", "battle.created", data)
+        await self._bus.publish(room_channel(room_id), "battle.created", data)
         await self._bus.publish(battle_channel(battle.id), "battle.created", data)
         logger.info(
             "battle.created",
@@ -327,7 +317,7 @@ class Arena:
         for submission in submissions:
             if submission.id in late:
                 await self._bus.publish(
-                    f"user:{submission.player}",
+                    user_channel(submission.player),
                     "submission.discarded",
                     {"battle": battle.id, "submission": submission.id},
                 )
@@ -440,7 +430,7 @@ class Arena:
         async def progress(outcome: TestOutcome) -> None:
             done.append(outcome)
             await self._bus.publish(
-                f"user:{submission.player}",
+                user_channel(submission.player),
                 "submission.test",
                 {
                     "battle": battle.id,
@@ -485,7 +475,7 @@ class Arena:
         self, stored: BattleSubmission, result: SubmissionResult
     ) -> None:
         await self._bus.publish(
-            f"user:{stored.player}",
+            user_channel(stored.player),
             "submission.result",
             {
                 **submission_data(stored),
@@ -652,6 +642,8 @@ class Arena:
         rematch = await self._open(
             voted.room_id, voted.settings, voted.sides, voted.names, previous=voted
         )
+        with contextlib.suppress(RoomNotFound):  # rooms in Redis expire
+            await self._rooms.change(voted.room_id, lambda r: _rematched(r, rematch.id))
         await self._bus.publish(
             battle_channel(battle_id),
             "battle.rematch",
@@ -708,11 +700,21 @@ class Arena:
         return submission, mine or (over and participant) or viewer.role is Role.ADMIN
 
     async def history(
-        self, player: str, cursor: str | None = None, limit: int = 20
+        self, viewer: Principal, player: str, cursor: str | None, limit: int = 20
     ) -> BattlePage:
+        """A player's finished battles, newest first; another's private
+        battles are left out unless the viewer played in them too."""
         if not 1 <= limit <= 100:
             raise InvalidInput("limit must be 1 to 100", field="limit")
-        return await self._battles.history(player, cursor, limit)
+        page = await self._battles.history(player, cursor, limit)
+        if viewer.user_id == player or viewer.role is Role.ADMIN:
+            return page
+        shown = tuple(
+            b
+            for b in page.battles
+            if not b.settings.private or viewer.user_id in b.players
+        )
+        return BattlePage(shown, page.next_cursor)
 
     # Recovery: what a stopped instance held is judged by another
 
@@ -720,6 +722,17 @@ class Arena:
         if self._judging:
             until = self._clock.now() + self.settings.lease_s
             await self._submissions.renew(sorted(self._judging), self.holder, until)
+
+    @property
+    def holding(self) -> tuple[str, ...]:
+        """The submissions this instance is judging now."""
+        return tuple(sorted(self._judging))
+
+    async def release_leases(self, submission_ids: Sequence[str]) -> None:
+        """Hand back submissions this instance will not finish judging (it is
+        stopping), for the next instance to take at once."""
+        if submission_ids:
+            await self._submissions.renew(submission_ids, self.holder, 0.0)
 
     async def recover(self, limit: int = 50) -> int:
         """Take over queued submissions whose holder stopped renewing."""
@@ -793,8 +806,14 @@ class Arena:
         return entries
 
 
-def _began(lobby_room: LobbyRoom) -> Sequence[Any]:
+def _began(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:
     lobby_room.room.battle_began()
+    lobby_room.battle = battle_id
+    return []
+
+
+def _rematched(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:
+    lobby_room.battle = battle_id
     return []
 
 

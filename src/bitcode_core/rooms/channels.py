@@ -2,7 +2,8 @@
 
 ``lobby`` lists rooms and carries the lobby chat; ``room:ID`` carries a room's
 events and chat; ``room:ID:side:N`` is the side's own chat; ``user:ID`` carries
-what is for one player alone (a quick match found).
+what is for one player alone (a quick match found, their own verdicts);
+``battle:ID`` carries a battle's events, from the countdown to the result.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ LOBBY = "lobby"
 _CHANNEL = re.compile(
     r"(?P<kind>lobby)|(?P<user>user):(?P<user_id>[A-Za-z0-9_-]{1,64})"
     r"|room:(?P<room>[A-Za-z0-9_-]{1,64})(?::side:(?P<side>[0-9]{1,2}))?"
+    r"|battle:(?P<battle>[A-Za-z0-9_-]{1,64})"
 )
 
 
@@ -25,6 +27,7 @@ class ChannelKind(StrEnum):
     ROOM = "room"
     SIDE = "side"
     USER = "user"
+    BATTLE = "battle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class Channel:
     room_id: str | None = None
     side: int | None = None
     user_id: str | None = None
+    battle_id: str | None = None
 
     @classmethod
     def parse(cls, name: str) -> Channel:
@@ -43,6 +47,8 @@ class Channel:
             return cls(ChannelKind.LOBBY)
         if match["user"]:
             return cls(ChannelKind.USER, user_id=match["user_id"])
+        if match["battle"]:
+            return cls(ChannelKind.BATTLE, battle_id=match["battle"])
         if match["side"] is not None:
             return cls(ChannelKind.SIDE, match["room"], int(match["side"]))
         return cls(ChannelKind.ROOM, match["room"])
@@ -58,3 +64,7 @@ def side_channel(room_id: str, side: int) -> str:
 
 def user_channel(user_id: str) -> str:
     return f"user:{user_id}"
+
+
+def battle_channel(battle_id: str) -> str:
+    return f"battle:{battle_id}"

@@ -336,6 +336,8 @@ class Lobby:
             if parsed.user_id != reader.user_id:
                 raise PermissionDenied("that is another player's channel")
             return parsed
+        if parsed.kind is ChannelKind.BATTLE:
+            raise NotFound("a battle's channel has no chat; use its room's")
         lobby_room = await self.room(reader, str(parsed.room_id))
         if parsed.kind is ChannelKind.SIDE:
             _check_on_side(lobby_room, reader.user_id, parsed)
@@ -541,6 +543,8 @@ class Lobby:
             return
         if channel.kind is ChannelKind.USER:
             raise PermissionDenied("nobody can post to a player's channel")
+        if channel.kind is ChannelKind.BATTLE:
+            raise PermissionDenied("a battle's channel has no chat; use its room's")
         lobby_room = await self.room(author, str(channel.room_id))
         if author.user_id not in lobby_room.room.players:
             raise PermissionDenied("only the room's players can post in its chat")

@@ -17,6 +17,7 @@ class LobbyRoom:
     names: dict[str, str] = field(default_factory=dict)  # player id -> username
     muted: set[str] = field(default_factory=set)  # may not post in its chat
     quick_match: bool = False
+    battle: str | None = None  # the battle it started last
 
     @property
     def id(self) -> str:

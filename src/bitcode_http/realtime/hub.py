@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bitcode_core.errors import BitCodeError
+from bitcode_core.arena.arena import Arena
+from bitcode_core.errors import BitCodeError, NotFound
 from bitcode_core.ports import Clock
 from bitcode_core.rooms.channels import Channel, ChannelKind, room_channel
 from bitcode_core.rooms.lobby import Lobby
@@ -105,10 +106,16 @@ class Joining:
 
 class Hub:
     def __init__(
-        self, bus: EventBus, lobby: Lobby, clock: Clock, settings: HubSettings
+        self,
+        bus: EventBus,
+        lobby: Lobby,
+        clock: Clock,
+        settings: HubSettings,
+        arena: Arena | None = None,
     ) -> None:
         self._bus = bus
         self._lobby = lobby
+        self._arena = arena
         self._clock = clock
         self.settings = settings
         self._subscriptions: defaultdict[str, set[Subscription]] = defaultdict(set)
@@ -146,7 +153,7 @@ class Hub:
         """Start following ``channel``: live events wait in the subscription
         until ``Joining.go_live``, so the caller can send what comes first.
         Following it again replaces the earlier subscription."""
-        parsed = await self._lobby.authorize(connection.principal, channel)
+        parsed = await self._authorize(connection, channel)
         earlier = connection.subscriptions.pop(channel, None)
         if earlier is not None:
             self._subscriptions[channel].discard(earlier)
@@ -170,15 +177,24 @@ class Hub:
         resumed = after is not None and history.complete and after <= history.last_seq
         return Joining(subscription, history, after if resumed else None)
 
+    async def _authorize(self, connection: Connection, channel: str) -> Channel:
+        parsed = Channel.parse(channel)
+        if parsed.kind is not ChannelKind.BATTLE:
+            return await self._lobby.authorize(connection.principal, channel)
+        if self._arena is None:
+            raise NotFound("this server runs no battles")
+        await self._arena.authorize(connection.principal, str(parsed.battle_id))
+        return parsed
+
     async def unsubscribe(self, connection: Connection, channel: str) -> bool:
         subscription = connection.subscriptions.pop(channel, None)
         if subscription is None:
             return False
         await self._drop(subscription)
-        parsed = Channel.parse(channel)
-        if parsed.kind is ChannelKind.ROOM and parsed.room_id in connection.present:
-            connection.present.discard(parsed.room_id)
-            await self._left(connection.principal.user_id, parsed.room_id)
+        place = _place(Channel.parse(channel))
+        if place is not None and place in connection.present:
+            connection.present.discard(place)
+            await self._left(connection.principal.user_id, place)
         return True
 
     async def _drop(self, subscription: Subscription) -> None:
@@ -309,22 +325,45 @@ class Hub:
 
     # Presence
 
+    # Presence is kept per place: a room (its id) or a battle ("battle:ID").
+    # A player counts as present while one of their sockets follows the
+    # place's channel; the grace starts when the last one stops.
+
     async def _mark_present(self, connection: Connection, channel: Channel) -> None:
-        room_id = channel.room_id
-        if channel.kind is not ChannelKind.ROOM or room_id is None:
+        place = _place(channel)
+        if place is None or place in connection.present:
             return
-        room = await self._lobby.room(connection.principal, room_id)
         player = connection.principal.user_id
-        if player in room.room.players and room_id not in connection.present:
-            connection.present.add(room_id)
-            grace = self._graces.pop((player, room_id), None)
-            if grace is not None:
-                grace.cancel()  # back in time
-            await self._lobby.connected(player, room_id)
+        if channel.kind is ChannelKind.BATTLE:
+            if self._arena is None:
+                return
+            battle_id = str(channel.battle_id)
+            battle = await self._arena.authorize(connection.principal, battle_id)
+            if player not in battle.players:
+                return
+            self._back(connection, player, place)
+            await self._arena.connected(player, battle_id)
+            return
+        room = await self._lobby.room(connection.principal, place)
+        if player in room.room.players:
+            self._back(connection, player, place)
+            await self._lobby.connected(player, place)
+
+    def _back(self, connection: Connection, player: str, place: str) -> None:
+        connection.present.add(place)
+        grace = self._graces.pop((player, place), None)
+        if grace is not None:
+            grace.cancel()  # back in time
+
+    async def _disconnected(self, player: str, place: str) -> bool:
+        battle_id = place.removeprefix("battle:")
+        if battle_id != place and self._arena is not None:
+            return await self._arena.disconnected(player, battle_id)
+        return await self._lobby.disconnected(player, place)
 
     async def _left(self, player: str, room_id: str) -> None:
         try:
-            gone = await self._lobby.disconnected(player, room_id)
+            gone = await self._disconnected(player, room_id)
         except BitCodeError:
             logger.warning("presence.update_failed", extra={"room": room_id})
             return
@@ -342,9 +381,13 @@ class Hub:
         if self._graces.get(key) is task:
             del self._graces[key]
 
-    async def _grace(self, player: str, room_id: str) -> None:
+    async def _grace(self, player: str, place: str) -> None:
         await asyncio.sleep(self.settings.presence_grace_s)
-        await self._lobby.grace_over(player, room_id)
+        battle_id = place.removeprefix("battle:")
+        if battle_id != place and self._arena is not None:
+            await self._arena.grace_over(player, battle_id)
+        else:
+            await self._lobby.grace_over(player, place)
 
     # Background work
 
@@ -380,6 +423,15 @@ class Hub:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _place(channel: Channel) -> str | None:
+    """Where following ``channel`` makes a player present, if anywhere."""
+    if channel.kind is ChannelKind.ROOM:
+        return channel.room_id
+    if channel.kind is ChannelKind.BATTLE:
+        return f"battle:{channel.battle_id}"
+    return None
 
 
 async def _logged(work: Awaitable[None]) -> None:

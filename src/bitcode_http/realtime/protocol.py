@@ -10,6 +10,13 @@ from msgspec import Meta
 
 from bitcode_core.rooms.ports import Envelope
 from bitcode_core.rooms.settings import Mode
+from bitcode_http.battle_schemas import (
+    IdempotencyKey,
+    Input,
+    LanguageKey,
+    QuestionId,
+    Source,
+)
 from bitcode_http.room_schemas import (
     ChannelName,
     ChatText,
@@ -118,6 +125,30 @@ class LeaveQueue(ClientMessage, tag="match.leave"):
     pass
 
 
+class Submit(ClientMessage, tag="battle.submit"):
+    battle: Id
+    question: QuestionId
+    language: LanguageKey
+    source: Source
+    key: IdempotencyKey | None = None
+
+
+class Run(ClientMessage, tag="battle.run"):
+    battle: Id
+    question: QuestionId
+    language: LanguageKey
+    source: Source
+    input: Input | None = None
+
+
+class Forfeit(ClientMessage, tag="battle.forfeit"):
+    battle: Id
+
+
+class Rematch(ClientMessage, tag="battle.rematch"):
+    battle: Id
+
+
 Incoming = (
     Subscribe
     | Unsubscribe
@@ -137,6 +168,10 @@ Incoming = (
     | DeleteMessage
     | QueueForMatch
     | LeaveQueue
+    | Submit
+    | Run
+    | Forfeit
+    | Rematch
 )
 MESSAGE_TYPES = sorted(str(kind.__struct_config__.tag) for kind in Incoming.__args__)
 

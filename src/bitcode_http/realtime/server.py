@@ -20,10 +20,13 @@ from litestar import WebSocket
 
 from bitcode_core.accounts.model import Principal
 from bitcode_core.accounts.socket_tickets import SocketTickets
+from bitcode_core.arena.announce import battle_data
+from bitcode_core.arena.arena import Arena
 from bitcode_core.errors import BitCodeError, NotAuthenticated, RateLimited
 from bitcode_core.languages import LanguageTable
 from bitcode_core.ports import Clock
 from bitcode_core.rooms.lobby import Lobby
+from bitcode_http.battle_schemas import run_data, submission_detail, view_data
 from bitcode_http.problems import TYPE_BASE, problem_for
 from bitcode_http.realtime import protocol as p
 from bitcode_http.realtime.connection import CloseCode, Connection, ConnectionLimits
@@ -55,6 +58,7 @@ class Realtime:
         *,
         hub: Hub,
         lobby: Lobby,
+        arena: Arena,
         tickets: SocketTickets,
         languages: LanguageTable,
         clock: Clock,
@@ -63,6 +67,7 @@ class Realtime:
     ) -> None:
         self.hub = hub
         self.lobby = lobby
+        self.arena = arena
         self.tickets = tickets
         self.languages = languages
         self.clock = clock
@@ -280,6 +285,11 @@ async def _subscribe(rt: Realtime, conn: Connection, m: p.Subscribe) -> Any:
 async def _send_state(rt: Realtime, conn: Connection, channel: str) -> None:
     """What a newcomer to a channel needs before its events: the room as it is
     now and the recent chat."""
+    if channel.startswith("battle:"):
+        battle_id = channel.split(":", 1)[1]
+        seen = await rt.arena.view(conn.principal, battle_id)
+        conn.notice("battle.snapshot", view_data(seen, conn.principal.user_id))
+        return
     if channel.startswith("room:") and ":side:" not in channel:
         room = await rt.lobby.room(conn.principal, channel.split(":", 1)[1])
         view = await rt.view(room, conn.principal.user_id)
@@ -349,8 +359,43 @@ async def _settings(rt: Realtime, conn: Connection, m: p.ChangeSettings) -> Any:
 
 
 async def _start(rt: Realtime, conn: Connection, m: p.StartBattle) -> Any:
-    room = await rt.lobby.start(conn.principal, m.room)
-    return await rt.view(room, conn.principal.user_id)
+    battle = await rt.arena.start_room(conn.principal, m.room)
+    room = await rt.lobby.room(conn.principal, m.room)
+    return await rt.view(room, conn.principal.user_id) | {"battle": battle.id}
+
+
+async def _submit(rt: Realtime, conn: Connection, m: p.Submit) -> Any:
+    submission = await rt.arena.submit(
+        conn.principal,
+        m.battle,
+        question_id=m.question,
+        language=m.language,
+        source=m.source.encode(),
+        key=m.key,
+    )
+    return submission_detail(submission, with_code=False)
+
+
+async def _run(rt: Realtime, conn: Connection, m: p.Run) -> Any:
+    result = await rt.arena.run(
+        conn.principal,
+        m.battle,
+        question_id=m.question,
+        language=m.language,
+        source=m.source.encode(),
+        stdin=m.input.encode() if m.input is not None else None,
+    )
+    return run_data(result)
+
+
+async def _forfeit(rt: Realtime, conn: Connection, m: p.Forfeit) -> Any:
+    battle = await rt.arena.forfeit(conn.principal, m.battle)
+    return battle_data(battle)
+
+
+async def _rematch(rt: Realtime, conn: Connection, m: p.Rematch) -> Any:
+    battle = await rt.arena.vote_rematch(conn.principal, m.battle)
+    return battle_data(battle)
 
 
 async def _mute(rt: Realtime, conn: Connection, m: p.MutePlayer) -> Any:
@@ -396,6 +441,10 @@ _HANDLERS: dict[type[Any], Handler] = {
     p.DeleteMessage: _delete,
     p.QueueForMatch: _queue,
     p.LeaveQueue: _leave_queue,
+    p.Submit: _submit,
+    p.Run: _run,
+    p.Forfeit: _forfeit,
+    p.Rematch: _rematch,
 }
 
 

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
 from bitcode_core.accounts.model import Principal
+from bitcode_core.arena.arena import Arena
 from bitcode_core.languages import LanguageTable
 from bitcode_core.rooms.lobby import Lobby, RoomQuery
 from bitcode_core.rooms.lobby_room import LobbyRoom
@@ -249,9 +250,12 @@ class RoomsController(Controller):
         self,
         room_id: RoomId,
         lobby: NamedDependency[Lobby],
+        arena: NamedDependency[Arena],
         principal: NamedDependency[Principal],
     ) -> RoomView:
-        return await _view(lobby, await lobby.start(principal, room_id), principal)
+        await arena.start_room(principal, room_id)
+        room = await lobby.room(principal, room_id)
+        return await _view(lobby, room, principal)
 
     @post(
         "/{room_id:str}/mute",
