@@ -203,7 +203,7 @@ class Player:
 
     async def act(self, type: str, **fields: Any) -> Any:
         answer = await self.send(type, **fields)
-        assert answer["type"] in {"ack", "subscribed"}, answer
+        assert answer["type"] in {"ack", "subscribed"}, json.dumps(answer["data"])
         return answer["data"].get("result", answer["data"])
 
     async def subscribe(self, channel: str, after: int | None = None) -> Message:
