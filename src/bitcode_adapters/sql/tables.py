@@ -240,9 +240,7 @@ battles = Table(
     Column("rematch_votes", Text, nullable=False),
     Column("result", Text, nullable=True),
     Column("ended_at", Double, nullable=True),
-    CheckConstraint(
-        "status IN ('countdown', 'running', 'finished')", name="status"
-    ),
+    CheckConstraint("status IN ('countdown', 'running', 'finished')", name="status"),
     # What is due: a countdown over, or a running battle's time up.
     Index(None, "status", "starts_at"),
     Index(None, "status", "ends_at"),
