@@ -34,7 +34,11 @@ from bitcode_core.arena.model import (
     SideStanding,
     SubmissionStatus,
 )
-from bitcode_core.arena.ports import BattleRepository, SubmissionRepository
+from bitcode_core.arena.ports import (
+    BattleRepository,
+    Decide,
+    SubmissionRepository,
+)
 from bitcode_core.battles import EndReason
 from bitcode_core.elo import RatingChange
 from bitcode_core.errors import InvalidInput
@@ -46,6 +50,7 @@ from bitcode_core.verdicts import TestOutcome as Outcome
 pytestmark = [pytest.mark.anyio, pytest.mark.no_skip]
 
 NOW = 1_700_000_000.0
+PLAYERS = ("p1", "p2")
 SETTINGS = RoomSettings(
     mode=Mode.DUEL,
     sides=2,
@@ -127,7 +132,10 @@ def a_result(ended_at: float = NOW + 300, *changes: RatingChange) -> BattleResul
     return BattleResult(
         EndReason.ALL_SOLVED,
         ended_at,
-        (SideStanding(0, 1, 2, 120.5, 0.0, False), SideStanding(1, 2, 1, 60.0, 0.5, True)),
+        (
+            SideStanding(0, 1, 2, 120.5, 0.0, False),
+            SideStanding(1, 2, 1, 60.0, 0.5, True),
+        ),
         changes,
     )
 
@@ -155,12 +163,18 @@ class Decider:
 
     def __call__(self, ratings: Mapping[str, PlayerRating]) -> BattleResult:
         self.calls.append(dict(ratings))
-        before = {p: ratings[p].rating if p in ratings else 1500.0 for p in ("p1", "p2")}
+        before = {
+            p: ratings[p].rating if p in ratings else 1500.0 for p in ("p1", "p2")
+        }
         return a_result(
             NOW + 300,
             RatingChange("p1", before["p1"], before["p1"] + 16, 32.0),
             RatingChange("p2", before["p2"], before["p2"] - 16, 32.0),
         )
+
+
+def ending_at(ended_at: float) -> Decide:
+    return lambda _ratings: a_result(ended_at)
 
 
 ACCEPTED = SubmissionResult(
@@ -293,18 +307,19 @@ class TestFinishingBattles:
     async def test_two_instances_finishing_at_once_store_one_result(
         self, arena: Arena
     ) -> None:
-        await running(arena)
+        ids = [f"b{n}" for n in range(5)]
+        for battle_id in ids:
+            await running(arena, a_battle(battle_id))
         decide = Decider()
 
         results = await asyncio.gather(
-            arena.battles[0].finish("b1", decide, ()),
-            arena.battles[1].finish("b1", decide, ()),
+            *(arena.battles[n % 2].finish(b, decide, ()) for b in ids for n in (0, 1))
         )
         ratings = await arena.ratings.get_many(["p1", "p2"])
 
-        assert sum(r is not None for r in results) == 1
-        assert len(decide.calls) == 1
-        assert ratings["p1"] == PlayerRating("p1", 1516.0, 1)
+        assert sum(r is not None for r in results) == len(ids)
+        assert len(decide.calls) == len(ids)
+        assert ratings["p1"].rated_battles == len(ids)
 
     async def test_late_submissions_are_discarded_and_judged_ones_kept(
         self, arena: Arena
@@ -408,9 +423,8 @@ class TestHistory:
     async def _played(self, arena: Arena) -> None:
         ends = {"b1": 100.0, "b2": 300.0, "b3": 200.0, "b4": 300.0, "b5": 50.0}
         for battle_id, ended in ends.items():
-            result = a_result(NOW + ended)
             await running(arena, a_battle(battle_id))
-            await arena.battles[0].finish(battle_id, lambda _, r=result: r, ())
+            await arena.battles[0].finish(battle_id, ending_at(NOW + ended), ())
         await running(arena, a_battle("b6"))  # not over yet
         others = (BattleSide(0, ("p3",)), BattleSide(1, ("p4",)))
         await running(arena, a_battle("b7", sides=others))
@@ -489,7 +503,7 @@ class TestSubmissions:
         no_key_again = await arena.submissions[1].add(a_submission("s5"), "h2", 0)
 
         assert again == (first, False)
-        assert other_player[1] and no_key[1] and no_key_again[1]
+        assert (other_player[1], no_key[1], no_key_again[1]) == (True, True, True)
         assert len(await arena.submissions[0].of_battle("b1")) == 4
 
     async def test_two_resends_at_once_store_one(self, arena: Arena) -> None:
