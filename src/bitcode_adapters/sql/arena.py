@@ -225,11 +225,13 @@ class SqlSubmissionRepository:
     async def add(
         self, submission: BattleSubmission, holder: str, lease_until: float
     ) -> tuple[BattleSubmission, bool]:
-        row = {**_submission_row(submission), "holder": holder}
-        row["lease_until"] = lease_until
+        row = _submission_row(submission)
+        statement = battle_submissions.insert().values(
+            **row, holder=holder, lease_until=lease_until
+        )
         try:
             async with self._database.begin() as connection:
-                await connection.execute(battle_submissions.insert().values(**row))
+                await connection.execute(statement)
         except IntegrityError as error:
             # Inserting first and asking after keeps the race to the
             # constraint: the loser of two resends finds the winner here.
