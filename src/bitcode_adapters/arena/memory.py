@@ -3,10 +3,14 @@ them at exit (local play, tests of the rules). Ratings live beside them."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from bitcode_adapters.arena.cursor import (
+    history_cursor,
+    history_key,
+    parse_history_cursor,
+)
 from bitcode_core.arena.model import (
     BattleResult,
     BattleStatus,
@@ -16,7 +20,6 @@ from bitcode_core.arena.model import (
 )
 from bitcode_core.arena.ports import BattlePage, Decide
 from bitcode_core.elo import apply_changes
-from bitcode_core.errors import InvalidInput
 from bitcode_core.ports import PlayerRating
 from bitcode_core.verdicts import SubmissionResult
 
@@ -109,11 +112,11 @@ class InMemoryBattleRepository:
                 for b in self._battles.values()
                 if b.result is not None and player in b.players
             ),
-            key=_history_key,
+            key=history_key,
             reverse=True,
         )
         if after is not None:
-            mine = [b for b in mine if _history_key(b) < after]
+            mine = [b for b in mine if history_key(b) < after]
         page = tuple(mine[:limit])
         more = len(mine) > limit
         return BattlePage(page, history_cursor(page[-1]) if more and page else None)
@@ -212,26 +215,3 @@ class InMemoryArenaRatings:
 
     async def get_many(self, players: Sequence[str]) -> Mapping[str, PlayerRating]:
         return {p: self._ratings[p] for p in players if p in self._ratings}
-
-
-def _history_key(battle: LiveBattle) -> tuple[float, str]:
-    assert battle.result is not None  # noqa: S101 - only finished battles
-    return (battle.result.ended_at, battle.id)
-
-
-def history_cursor(battle: LiveBattle) -> str:
-    ended_at, battle_id = _history_key(battle)
-    return f"{ended_at!r}_{battle_id}"
-
-
-def parse_history_cursor(cursor: str | None) -> tuple[float, str] | None:
-    if cursor is None:
-        return None
-    at, _, battle_id = cursor.partition("_")
-    try:
-        ended_at = float(at)
-    except ValueError:
-        raise InvalidInput("not a cursor from this list", field="cursor") from None
-    if not battle_id.isalnum() or not math.isfinite(ended_at):
-        raise InvalidInput("not a cursor from this list", field="cursor")
-    return ended_at, battle_id

@@ -99,6 +99,14 @@ def decode_room(data: bytes) -> LobbyRoom:
     )
 
 
+def encode_settings(settings: RoomSettings) -> bytes:
+    return _encoder.encode(_encode_settings(settings))
+
+
+def decode_settings(data: bytes | str) -> RoomSettings:
+    return _decode_settings(msgspec.json.decode(data, type=_Settings))
+
+
 def _encode_settings(settings: RoomSettings) -> _Settings:
     choice = settings.questions
     common: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """SQL storage on PostgreSQL or SQLite, through SQLAlchemy's async engines."""
 
+from bitcode_adapters.sql.arena import SqlBattleRepository, SqlSubmissionRepository
 from bitcode_adapters.sql.catalog import SqlQuestionCatalog
 from bitcode_adapters.sql.database import (
     Database,
@@ -17,12 +18,14 @@ from bitcode_adapters.sql.users import SqlUserRepository
 __all__ = [
     "Database",
     "DatabaseUnavailable",
+    "SqlBattleRepository",
     "SqlIdentityRepository",
     "SqlOneTimeTokenRepository",
     "SqlPlayerRatings",
     "SqlQuestionCatalog",
     "SqlSessionRepository",
     "SqlSignInAttemptRepository",
+    "SqlSubmissionRepository",
     "SqlUserRepository",
     "normalise_database_url",
     "redacted_url",

@@ -97,11 +97,15 @@ class Database:
         return redacted_url(self.url)
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
+    async def begin(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
         """A connection in a transaction, committed on success; connection
-        failures become ``DatabaseUnavailable``."""
-        async with self._translated(), self.engine.begin() as connection:
-            yield connection
+        failures become ``DatabaseUnavailable``. ``immediate`` takes SQLite's
+        write lock at the start, for work that reads before it writes."""
+        async with self._translated(), self.engine.connect() as connection:
+            if immediate:
+                await connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            async with connection.begin():
+                yield connection
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

@@ -216,3 +216,96 @@ player_ratings = Table(
     Column("rating", Double, nullable=False),
     Column("rated_battles", Integer, nullable=False),
 )
+
+# A live battle. Its sides, questions, names, forfeits and rematch votes are
+# JSON, read and written whole with the row; ``battle_players`` indexes who
+# played, for the history. ``ended_at`` is the result's, for its order.
+battles = Table(
+    "battles",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("room_id", ID, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("starts_at", Double, nullable=False),
+    Column("ends_at", Double, nullable=False),
+    Column("penalty_s", Double, nullable=False),
+    Column("previous", ID, nullable=True),
+    Column("rematch", ID, nullable=True),
+    Column("settings", Text, nullable=False),
+    Column("sides", Text, nullable=False),
+    Column("questions", Text, nullable=False),
+    Column("names", Text, nullable=False),
+    Column("forfeits", Text, nullable=False),
+    Column("rematch_votes", Text, nullable=False),
+    Column("result", Text, nullable=True),
+    Column("ended_at", Double, nullable=True),
+    CheckConstraint("status IN ('countdown', 'running', 'finished')", name="status"),
+    # What is due: a countdown over, or a running battle's time up.
+    Index(None, "status", "starts_at"),
+    Index(None, "status", "ends_at"),
+)
+
+battle_players = Table(
+    "battle_players",
+    metadata,
+    Column(
+        "battle_id",
+        ID,
+        ForeignKey("battles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("player", Text, primary_key=True),
+    Column("side", Integer, nullable=False),
+    Index(None, "player"),
+)
+
+# ``seq`` is the order submissions were accepted in, for ties in time.
+battle_submissions = Table(
+    "battle_submissions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column(
+        "battle_id",
+        ID,
+        ForeignKey("battles.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("player", Text, nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("language", String(32), nullable=False),
+    Column("source", LargeBinary, nullable=False),
+    Column("submitted_at", Double, nullable=False),
+    Column("key", Text, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("verdict", String(8), nullable=True),
+    Column("tests", Text, nullable=False),  # JSON: the tests' outcomes
+    Column("tests_total", Integer, nullable=False),
+    Column("compile_log", Text, nullable=False),
+    Column("judged_at", Double, nullable=True),
+    # The instance judging a queued submission, while its lease lasts.
+    Column("holder", Text, nullable=True),
+    Column("lease_until", Double, nullable=True),
+    # A resent submission (same key) is the first one; no key never collides.
+    UniqueConstraint("battle_id", "player", "key"),
+    CheckConstraint("status IN ('queued', 'judged', 'discarded')", name="status"),
+    Index(None, "status", "lease_until"),  # the stale leases
+)
+
+rating_changes = Table(
+    "rating_changes",
+    metadata,
+    Column(
+        "battle_id",
+        ID,
+        ForeignKey("battles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("player", Text, primary_key=True),
+    Column("before", Double, nullable=False),
+    Column("after", Double, nullable=False),
+    Column("k", Double, nullable=False),
+    Column("at", Double, nullable=False),
+)
