@@ -16,10 +16,6 @@ from typing import Literal
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
-from bitcode_adapters.arena import (
-    InMemoryBattleRepository,
-    InMemorySubmissionRepository,
-)
 from bitcode_adapters.argon2_hasher import Argon2PasswordHasher
 from bitcode_adapters.cache import (
     Cache,
@@ -60,10 +56,12 @@ from bitcode_adapters.sql import (
     Database,
     SqlIdentityRepository,
     SqlOneTimeTokenRepository,
+    SqlBattleRepository,
     SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,
     SqlSignInAttemptRepository,
+    SqlSubmissionRepository,
     SqlUserRepository,
 )
 from bitcode_adapters.sql.migrate import upgrade
@@ -535,8 +533,9 @@ class Container(containers.DeclarativeContainer):
     )
     # Live battles
     battle_judge = providers.Singleton(LazyJudge, judge.provider)
-    submission_store = providers.Singleton(InMemorySubmissionRepository)
-    battle_store = providers.Singleton(InMemoryBattleRepository, submission_store)
+    # In the database, shared by every instance: they outlive a restart.
+    submission_store = providers.Singleton(SqlSubmissionRepository, database)
+    battle_store = providers.Singleton(SqlBattleRepository, database)
     arena_driver = providers.Singleton(_arena_driver, settings, clock, opened)
     arena = providers.Singleton(
         _arena,
