@@ -54,9 +54,9 @@ from bitcode_adapters.sandbox import SandboxJudge
 from bitcode_adapters.smtp_mail import SmtpMailer
 from bitcode_adapters.sql import (
     Database,
+    SqlBattleRepository,
     SqlIdentityRepository,
     SqlOneTimeTokenRepository,
-    SqlBattleRepository,
     SqlPlayerRatings,
     SqlQuestionCatalog,
     SqlSessionRepository,

@@ -149,9 +149,7 @@ async def test_a_battle_runs_from_start_to_rated_result(
     assert again["submission"] == right["submission"], "one key, one submission"
 
     # The result, stored before it is announced, reaches everyone.
-    finished = [
-        await p.event("battle.finished", channel, timeout_s=60) for p in team
-    ]
+    finished = [await p.event("battle.finished", channel, timeout_s=60) for p in team]
     data = finished[0]["data"]
     assert data["reason"] == "all-solved"
     assert data["voided"] is False

@@ -103,9 +103,9 @@ async def test_a_battle_resumes_after_a_restart_and_judges_what_was_accepted(
         first.process.wait()
     else:
         first.stop()
-    assert not any(
-        m["type"] == "submission.judged" for m in solver.events(channel)
-    ), "the server stopped before the verdict"
+    assert not any(m["type"] == "submission.judged" for m in solver.events(channel)), (
+        "the server stopped before the verdict"
+    )
     second = start_server(environ, tmp_path / "second.log")
     started.append(second)
     for player in team:
