@@ -49,7 +49,12 @@ class TestRooms:
         assert len(_seats(joined.json())[1]) == 1
         assert joined.json()["invite_code"] == room["invite_code"]
         assert started.status_code == 200, started.text
-        assert started.json()["status"] == "starting"
+        assert started.json()["status"] == "in-battle"
+        battle = lobby.get(f"/battles/{started.json()['battle']}", headers=bob)
+        assert battle.status_code == 200, battle.text
+        assert [[p["id"] for p in s["players"]] for s in battle.json()["sides"]] == (
+            _seats(started.json())
+        )
 
     def test_an_outsider_sees_a_public_room_without_its_invite_code(self, lobby):
         alice = lobby.user("alice")
