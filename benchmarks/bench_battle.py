@@ -73,7 +73,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -84,7 +91,6 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from bitcode_adapters.arena import (
-    InMemoryArenaRatings,
     InMemoryBattleRepository,
     InMemorySubmissionRepository,
 )
@@ -110,6 +116,7 @@ from bitcode_core.arena.arena import Arena, ArenaSettings
 from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
 from bitcode_core.catalog.model import CatalogEntry
 from bitcode_core.languages import Language, LanguageTable
+from bitcode_core.ports import PlayerRating
 from bitcode_core.questions import Question, TestCase
 from bitcode_core.rooms.channels import battle_channel
 from bitcode_core.rooms.lobby import Lobby
@@ -213,6 +220,13 @@ class Verdicts:
         return future
 
 
+class Unrated:
+    """The lobby's rating reader: these battles are unrated, nobody has one."""
+
+    async def get_many(self, players: Iterable[str]) -> Mapping[str, PlayerRating]:
+        return {}
+
+
 @dataclass
 class World:
     """One real arena on in-memory stores, and how to play in it."""
@@ -297,7 +311,7 @@ async def build_world(
         users=users,
         catalog=catalog,
         languages=languages,
-        ratings=InMemoryArenaRatings(battles.ratings),
+        ratings=Unrated(),
         limiter=limiter,
         secrets=secrets,
         clock=clock,
@@ -364,27 +378,26 @@ class Batch:
     span_s: float  # first start to last verdict
 
 
-async def together(attempts: Sequence[Callable[[], Awaitable[float]]]) -> Batch:
+async def together(attempts: Sequence[Awaitable[float]]) -> Batch:
+    """Each attempt times itself from its own start."""
     started = time.perf_counter()
-    latencies = await asyncio.gather(*(attempt() for attempt in attempts))
+    latencies = await asyncio.gather(*attempts)
     return Batch(list(latencies), time.perf_counter() - started)
 
 
 async def arena_batch(world: World, players: int) -> Batch:
     duels = [await world.duel() for _ in range(players)]
-    return await together(
-        [lambda p=player, b=battle: world.submit(p, b) for player, battle in duels]
-    )
+    return await together([world.submit(p, b) for p, b in duels])
 
 
 async def judge_batch(judge_only: JudgeOnly, players: int) -> Batch:
-    return await together([judge_only.once] * players)
+    return await together([judge_only.once() for _ in range(players)])
 
 
 async def queued_batch(judge_only: JudgeOnly, slots: int, players: int) -> Batch:
     queue = FairQueue(QueueLimits(slots=slots))
     return await together(
-        [lambda n=n: judge_only.queued(queue, f"player{n}") for n in range(players)]
+        [judge_only.queued(queue, f"player{n}") for n in range(players)]
     )
 
 
@@ -594,9 +607,7 @@ async def wait_until_up(url: str, child: subprocess.Popen[bytes], log: Path) -> 
 
 async def served_batch(target: Served, players: int, first: int = 0) -> Batch:
     count = len(target.players)
-    return await together(
-        [lambda n=(first + n) % count: target.submit(n) for n in range(players)]
-    )
+    return await together([target.submit((first + n) % count) for n in range(players)])
 
 
 # The report
