@@ -7,38 +7,71 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter, deque
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bitcode_adapters.arena import (
+    InMemoryArenaRatings,
+    InMemoryBattleRepository,
+    InMemorySubmissionRepository,
+)
+from bitcode_adapters.events import InProcessEventBus
+from bitcode_adapters.memory import (
+    InMemoryQuestionCatalog,
+    InMemoryRateLimiter,
+    InMemoryUserRepository,
+)
+from bitcode_adapters.rooms import (
+    InMemoryChatLog,
+    InMemoryMatchQueue,
+    InMemoryPresence,
+    InMemoryRoomRepository,
+)
+from bitcode_adapters.system_secrets import SystemSecrets
+from bitcode_core.accounts.model import Principal, Role, User
+from bitcode_core.arena.arena import Arena, ArenaSettings
 from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
 from bitcode_core.arena.model import (
+    BattleStatus,
     BattleSubmission,
     Forfeit,
     LiveBattle,
+    SubmissionStatus,
     decide,
     replay,
 )
-from bitcode_core.battles import (
-    Attempt,
-    Battle,
-    BattleRules,
-    EndReason,
-    Side,
-)
+from bitcode_core.battles import Attempt, Battle, BattleRules, EndReason, Side
+from bitcode_core.catalog.model import CatalogEntry
 from bitcode_core.elo import EloRules
 from bitcode_core.errors import (
+    BattleNotFound,
+    BattleOver,
     BattleRuleViolation,
+    JudgeFailure,
+    PermissionDenied,
     RateLimited,
+    SubmissionNotFound,
 )
-from bitcode_core.ports import PlayerRating
+from bitcode_core.languages import Language, LanguageTable
+from bitcode_core.ports import Compilation, Execution, ExitStatus, PlayerRating
+from bitcode_core.questions import Limits, Question
+from bitcode_core.questions import TestCase as Example
+from bitcode_core.rooms.lobby import Lobby
+from bitcode_core.rooms.ports import Envelope
 from bitcode_core.rooms.settings import (
+    ChosenQuestions,
     Mode,
+    RandomQuestions,
+    RoomSettings,
 )
+from bitcode_core.usecases.judge_submission import ValidatorCache
 from bitcode_core.verdicts import Verdict
+from tests.fakes import ManualClock
 from tests.strategies import (
     BATTLE_START,
     battle_histories,
@@ -573,3 +606,740 @@ def live_duel(rated: bool = False) -> LiveBattle:
 
 def free_for_all(sides: int) -> LiveBattle:
     return live_battle(Mode.FREE_FOR_ALL, sides, 1)
+
+
+# The arena's use cases
+
+PYTHON = Language("python3", "Python 3", ("py",), "main.py", ("python3", "main.py"))
+COUNTDOWN = 5.0
+TIME_LIMIT = 600
+
+
+@dataclass(frozen=True)
+class TinyProgram:
+    language: Language
+    source: bytes
+
+
+class SourceJudge:
+    """A judge for four tiny programs, told apart by their source: b"right"
+    prints the sum of the numbers it reads, b"wrong" one more than that,
+    b"slow" waits for ``gate`` then sums; under b"broken" the judge itself
+    fails. Anything else does not compile."""
+
+    programs = (b"right", b"wrong", b"slow", b"broken")
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.compiled: list[bytes] = []
+
+    def available(self, language: Language) -> bool:
+        return True
+
+    async def compile(self, language: Language, source: bytes) -> Compilation:
+        self.compiled.append(source)
+        if source not in self.programs:
+            return Compilation(None, log="SyntaxError: invalid syntax")
+        return Compilation(TinyProgram(language, source))
+
+    async def run(self, program: Any, stdin: bytes, limits: Limits) -> Execution:
+        return (await self.run_many(program, [stdin], limits))[0]
+
+    async def run_many(
+        self, program: Any, stdins: Sequence[bytes], limits: Limits
+    ) -> list[Execution]:
+        if program.source == b"broken":
+            raise JudgeFailure("the sandbox went away")
+        if program.source == b"slow":
+            await self.gate.wait()
+        extra = 1 if program.source == b"wrong" else 0
+        return [
+            Execution(
+                ExitStatus.OK,
+                0,
+                stdout=f"{sum(int(n) for n in stdin.split()) + extra}\n".encode(),
+                cpu_time_s=0.01,
+                memory_kib=2048,
+            )
+            for stdin in stdins
+        ]
+
+    async def run_validator(self, *args: Any) -> Execution:
+        raise JudgeFailure("no question here has a validator")
+
+    async def release(self, program: Any) -> None:
+        return None
+
+
+class StepScheduler:
+    """Runs spawned work as tasks at once; a wake-up is only noted, for the
+    test moves the clock and calls ``advance`` itself."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.wakes: list[tuple[str, float]] = []
+        self._failures: list[BaseException] = []
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def wake(self, battle_id: str, at: float) -> None:
+        self.wakes.append((battle_id, at))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._failures.append(task.exception())  # type: ignore[arg-type]
+
+    async def drain(self) -> None:
+        """Wait for the work spawned so far (none of it waits on a gate)."""
+        while self.tasks:
+            await asyncio.wait(set(self.tasks))
+        await let_run()
+        assert self._failures == []
+
+    async def stop(self) -> None:
+        """Stop like an instance shutting down: its judging is cancelled."""
+        for task in list(self.tasks):
+            task.cancel()
+        await let_run()
+
+
+def sums(name: str, a: int, b: int) -> Example:
+    return Example(name, f"{a} {b}\n".encode(), f"{a + b}\n".encode())
+
+
+QUESTIONS = [
+    Question(
+        "sum",
+        "Sum",
+        "Add two numbers.",
+        samples=(sums("1", 1, 2),),
+        hidden=(sums("2", 40, 2), sums("3", -5, 5)),
+    ),
+    Question(
+        "total",
+        "Total",
+        "Add them up.",
+        samples=(sums("1", 2, 2),),
+        hidden=(sums("2", 7, 8),),
+    ),
+]
+
+
+@dataclass
+class World:
+    arena: Arena
+    lobby: Lobby
+    bus: InProcessEventBus
+    clock: ManualClock
+    judge: SourceJudge
+    scheduler: StepScheduler
+    battles: InMemoryBattleRepository
+    submissions: InMemorySubmissionRepository
+    users: InMemoryUserRepository
+    make_arena: Any = field(repr=False)
+
+    async def player(self, name: str, role: Role = Role.PLAYER) -> Principal:
+        user = User(name, f"{name}@example.org", name, None, 0.0, role, True)
+        await self.users.add(user)
+        return Principal(name, f"session-{name}", role)
+
+    async def listen(self, channel: str) -> list[Envelope]:
+        heard: list[Envelope] = []
+        await self.bus.subscribe(channel, heard.append)
+        return heard
+
+    async def started(
+        self, names: Sequence[str] = ("alice", "bob"), **changes: Any
+    ) -> tuple[LiveBattle, list[Principal]]:
+        """A battle counting down, its room filled in the order of ``names``."""
+        players = [await self.player(n) for n in names]
+        room = await self.lobby.create_room(players[0], room_settings(**changes))
+        for player in players[1:]:
+            await self.lobby.join_by_invite(player, room.room.invite_code)
+        for player in players:
+            await self.lobby.set_ready(player, room.id, True)
+        battle = await self.arena.start_room(players[0], room.id)
+        return battle, players
+
+    async def running(
+        self, names: Sequence[str] = ("alice", "bob"), **changes: Any
+    ) -> tuple[LiveBattle, list[Principal]]:
+        battle, players = await self.started(names, **changes)
+        self.clock.advance(COUNTDOWN)
+        running = await self.arena.advance(battle.id)
+        assert running is not None
+        return running, players
+
+    async def submit(
+        self,
+        player: Principal,
+        battle: LiveBattle,
+        source: bytes = b"right",
+        question: str | None = None,
+        key: str | None = None,
+    ) -> BattleSubmission:
+        return await self.arena.submit(
+            player,
+            battle.id,
+            question_id=question or battle.question_ids[0],
+            language="python3",
+            source=source,
+            key=key,
+        )
+
+    async def battle(self, battle_id: str) -> LiveBattle:
+        found = await self.battles.get(battle_id)
+        assert found is not None
+        return found
+
+
+def room_settings(**changes: Any) -> RoomSettings:
+    values: dict[str, Any] = {
+        "mode": Mode.DUEL,
+        "sides": 2,
+        "seats_per_side": 1,
+        "questions": ChosenQuestions(("sum",)),
+        "languages": frozenset({"python3"}),
+        "time_limit_s": TIME_LIMIT,
+    }
+    return RoomSettings(**(values | changes))
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    clock = ManualClock()
+    catalog = InMemoryQuestionCatalog()
+    for question in QUESTIONS:
+        await catalog.add(CatalogEntry(question, 1, None, 0.0, 0.0))
+    users = InMemoryUserRepository()
+    bus = InProcessEventBus(clock)
+    rooms = InMemoryRoomRepository()
+    presence = InMemoryPresence()
+    limiter = InMemoryRateLimiter(clock)
+    submissions = InMemorySubmissionRepository()
+    battles = InMemoryBattleRepository(submissions)
+    languages = LanguageTable([PYTHON])
+    lobby = Lobby(
+        rooms=rooms,
+        bus=bus,
+        chat=InMemoryChatLog(),
+        queue=InMemoryMatchQueue(),
+        presence=presence,
+        users=users,
+        catalog=catalog,
+        languages=languages,
+        ratings=InMemoryArenaRatings(battles.ratings),
+        limiter=limiter,
+        secrets=SystemSecrets(),
+        clock=clock,
+    )
+    judge = SourceJudge()
+
+    def make_arena(holder: str, scheduler: StepScheduler) -> Arena:
+        """One instance of the arena; every instance shares the stores."""
+        return Arena(
+            battles=battles,
+            submissions=submissions,
+            lobby=lobby,
+            rooms=rooms,
+            catalog=catalog,
+            judge=judge,
+            validators=ValidatorCache(judge, languages),
+            languages=languages,
+            bus=bus,
+            presence=presence,
+            limiter=limiter,
+            secrets=SystemSecrets(),
+            clock=clock,
+            queue=FairQueue(QueueLimits(slots=2, per_player=5)),
+            scheduler=scheduler,
+            holder=holder,
+            settings=ArenaSettings(countdown_s=COUNTDOWN, max_queued=3, lease_s=60.0),
+        )
+
+    scheduler = StepScheduler()
+    arena = make_arena("instance-a", scheduler)
+    world = World(
+        arena,
+        lobby,
+        bus,
+        clock,
+        judge,
+        scheduler,
+        battles,
+        submissions,
+        users,
+        make_arena,
+    )
+    yield world
+    world.judge.gate.set()
+    await scheduler.stop()
+
+
+def kinds(heard: Sequence[Envelope]) -> list[str]:
+    return [e.type for e in heard]
+
+
+class TestCountdown:
+    async def test_the_questions_are_revealed_once_when_the_countdown_ends(self, world):
+        battle, _ = await world.started()
+        heard = await world.listen(f"battle:{battle.id}")
+
+        early = await world.arena.advance(battle.id)
+        world.clock.advance(COUNTDOWN)
+        await world.arena.advance(battle.id)
+        await world.arena.advance(battle.id)
+
+        assert early is not None
+        assert early.status is BattleStatus.COUNTDOWN
+        assert kinds(heard) == ["battle.started"]
+        assert [q["id"] for q in heard[0].data["questions"]] == ["sum"]
+        assert (await world.battle(battle.id)).status is BattleStatus.RUNNING
+        assert world.scheduler.wakes == [
+            (battle.id, battle.starts_at),
+            (battle.id, battle.ends_at),
+        ]
+
+    async def test_the_battle_runs_for_the_rooms_time_limit_after_the_countdown(
+        self, world
+    ):
+        battle, _ = await world.started()
+
+        assert battle.starts_at == world.clock.now() + COUNTDOWN
+        assert battle.ends_at == battle.starts_at + TIME_LIMIT
+        assert battle.question_ids == ("sum",)
+
+    async def test_nothing_is_shown_of_the_questions_before_the_reveal(self, world):
+        battle, (alice, _) = await world.started()
+
+        before = await world.arena.view(alice, battle.id)
+        world.clock.advance(COUNTDOWN)
+        after = await world.arena.view(alice, battle.id)
+
+        assert before.questions == ()
+        assert [q.id for q in after.questions] == ["sum"]
+
+
+class TestSubmit:
+    async def test_a_right_answer_is_judged_and_wins_the_duel(self, world):
+        battle, (alice, _) = await world.running()
+        heard = await world.listen(f"battle:{battle.id}")
+        told = await world.listen("user:alice")
+        world.clock.advance(42)
+
+        submission = await world.submit(alice, battle)
+        await world.scheduler.drain()
+
+        finished = await world.battle(battle.id)
+        stored = await world.submissions.get(submission.id)
+        assert stored is not None
+        assert stored.verdict is Verdict.ACCEPTED
+        assert stored.tests_passed == stored.tests_total == 3
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.ALL_SOLVED
+        assert finished.result.winners == (0,)
+        assert finished.result.standings[0].penalty_s == 42
+        assert kinds(heard)[0] == "submission.queued"
+        assert kinds(heard)[-2:] == ["submission.judged", "battle.finished"]
+        assert kinds(told)[-1] == "submission.result"
+
+    async def test_a_wrong_answer_counts_a_try_and_the_battle_goes_on(self, world):
+        battle, (alice, _) = await world.running()
+
+        submission = await world.submit(alice, battle, b"wrong")
+        await world.scheduler.drain()
+
+        stored = await world.submissions.get(submission.id)
+        assert stored is not None
+        assert stored.verdict is Verdict.WRONG_ANSWER
+        assert (await world.battle(battle.id)).status is BattleStatus.RUNNING
+
+    async def test_one_after_the_servers_end_is_refused_whatever_the_client_says(
+        self, world
+    ):
+        battle, (alice, _) = await world.running()
+        # The server's clock reads the end; a client a second behind still
+        # shows a second left, but nothing the client sends holds the time.
+        world.clock.advance(TIME_LIMIT)
+
+        with pytest.raises(BattleOver):
+            await world.submit(alice, battle)
+
+        assert await world.submissions.of_battle(battle.id) == []
+
+    async def test_one_before_the_start_is_refused(self, world):
+        battle, (alice, _) = await world.started()
+        world.clock.advance(COUNTDOWN - 0.5)
+
+        with pytest.raises(BattleRuleViolation) as refused:
+            await world.submit(alice, battle)
+
+        assert not isinstance(refused.value, BattleOver)
+        assert await world.submissions.of_battle(battle.id) == []
+
+    async def test_the_same_key_twice_is_judged_once(self, world):
+        battle, (alice, _) = await world.running(
+            questions=ChosenQuestions(("sum", "total"))
+        )
+        heard = await world.listen(f"battle:{battle.id}")
+
+        first = await world.submit(alice, battle, b"wrong", key="try-1")
+        again = await world.submit(alice, battle, b"wrong", key="try-1")
+        await world.scheduler.drain()
+
+        assert again.id == first.id
+        assert world.judge.compiled == [b"wrong"]
+        assert kinds(heard).count("submission.queued") == 1
+        assert len(await world.submissions.of_battle(battle.id)) == 1
+
+    async def test_a_player_waits_for_their_queued_ones_before_sending_more(
+        self, world
+    ):
+        battle, (alice, bob) = await world.running(
+            questions=ChosenQuestions(("sum", "total"))
+        )
+        for _ in range(world.arena.settings.max_queued):
+            await world.submit(alice, battle, b"slow", "sum")
+
+        with pytest.raises(RateLimited):
+            await world.submit(alice, battle, b"wrong", "total")
+
+        assert await world.submit(bob, battle, b"wrong")  # bob has his own
+        world.judge.gate.set()
+        await world.scheduler.drain()
+        assert await world.submit(alice, battle, b"wrong", "total")
+        await world.scheduler.drain()
+
+    async def test_a_player_not_in_the_battle_is_refused(self, world):
+        battle, _ = await world.running()
+        carol = await world.player("carol")
+
+        with pytest.raises(PermissionDenied):
+            await world.submit(carol, battle)
+
+    async def test_a_player_who_forfeited_sends_nothing_more(self, world):
+        battle, (alice, bob, _) = await world.running(
+            ("alice", "bob", "carol"), mode=Mode.FREE_FOR_ALL, sides=3
+        )
+        await world.arena.forfeit(bob, battle.id)
+
+        with pytest.raises(BattleRuleViolation):
+            await world.submit(bob, battle)
+
+        assert (await world.battle(battle.id)).status is BattleStatus.RUNNING
+        assert await world.submit(alice, battle, b"wrong")
+
+    async def test_a_judge_failure_voids_a_rated_battle(self, world):
+        battle, (alice, bob) = await world.running(rated=True)
+
+        await world.submit(bob, battle, b"broken")
+        await world.scheduler.drain()
+        await world.submit(alice, battle)
+        await world.scheduler.drain()
+
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        assert finished.result.voided
+        assert finished.result.winners == (0,)
+        assert world.battles.ratings == {}
+
+    async def test_a_rated_win_moves_both_ratings(self, world):
+        battle, (alice, _) = await world.running(rated=True)
+
+        await world.submit(alice, battle)
+        await world.scheduler.drain()
+
+        ratings = world.battles.ratings
+        assert ratings["alice"].rating > 1500 > ratings["bob"].rating
+        assert ratings["alice"].rated_battles == ratings["bob"].rated_battles == 1
+
+
+class TestTimeUp:
+    async def test_one_sent_before_the_end_is_waited_for_then_counts(self, world):
+        battle, (alice, _) = await world.running(
+            questions=ChosenQuestions(("sum", "total"))
+        )
+        heard = await world.listen(f"battle:{battle.id}")
+        world.clock.advance(TIME_LIMIT - 1)
+        await world.submit(alice, battle, b"slow")
+
+        world.clock.advance(1)
+        waiting = await world.arena.advance(battle.id)
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+        assert waiting is not None
+        assert waiting.status is BattleStatus.RUNNING
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.TIME_UP
+        assert finished.result.ended_at == battle.ends_at
+        assert finished.result.winners == (0,)
+        assert kinds(heard)[-2:] == ["submission.judged", "battle.finished"]
+
+    async def test_time_up_with_nothing_queued_finishes_at_once(self, world):
+        battle, _ = await world.running()
+        world.clock.advance(TIME_LIMIT)
+
+        finished = await world.arena.advance(battle.id)
+
+        assert finished is not None
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.TIME_UP
+        assert finished.result.winners == (0, 1)  # nobody solved anything
+        assert await world.arena.due() == []
+
+    async def test_the_verdicts_order_does_not_matter_only_when_sent(self, world):
+        battle, (alice, bob) = await world.running()
+        world.clock.advance(10)
+        await world.submit(alice, battle, b"slow")
+        world.clock.advance(10)
+
+        await world.submit(bob, battle)  # judged first, but sent later
+        await let_run()
+        undecided = await world.battle(battle.id)
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+        assert undecided.status is BattleStatus.RUNNING
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        assert finished.result.winners == (0,)
+        assert finished.result.ended_at == battle.starts_at + 10
+
+    async def test_one_sent_after_a_side_solved_everything_is_discarded(self, world):
+        battle, (alice, bob) = await world.running()
+        world.clock.advance(10)
+        await world.submit(alice, battle, b"slow")
+        world.clock.advance(10)
+        told = await world.listen("user:bob")
+
+        late = await world.submit(bob, battle, b"slow")
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+        finished = await world.battle(battle.id)
+        stored = await world.submissions.get(late.id)
+        assert finished.result is not None
+        assert finished.result.winners == (0,)
+        assert stored is not None
+        assert stored.status is SubmissionStatus.DISCARDED
+        assert "submission.discarded" in kinds(told)
+
+
+class TestForfeit:
+    async def test_a_player_offline_after_the_grace_forfeits(self, world):
+        battle, _ = await world.running()
+        await world.arena.connected("bob", battle.id)
+        heard = await world.listen(f"battle:{battle.id}")
+
+        gone = await world.arena.disconnected("bob", battle.id)
+        await world.arena.grace_over("bob", battle.id)
+
+        assert gone
+        finished = await world.battle(battle.id)
+        assert finished.forfeited("bob")
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.LAST_SIDE_STANDING
+        assert finished.result.winners == (0,)
+        assert kinds(heard) == [
+            "presence.changed",
+            "battle.forfeited",
+            "battle.finished",
+        ]
+
+    async def test_a_player_back_within_the_grace_plays_on(self, world):
+        battle, _ = await world.running()
+        await world.arena.connected("bob", battle.id)
+        await world.arena.disconnected("bob", battle.id)
+        await world.arena.connected("bob", battle.id)
+
+        await world.arena.grace_over("bob", battle.id)
+
+        running = await world.battle(battle.id)
+        assert not running.forfeited("bob")
+        assert running.status is BattleStatus.RUNNING
+
+    async def test_giving_up_in_a_duel_ends_it_for_the_other_side(self, world):
+        battle, (alice, bob) = await world.running()
+        world.clock.advance(30)
+
+        finished = await world.arena.forfeit(alice, battle.id)
+
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.LAST_SIDE_STANDING
+        assert finished.result.ended_at == battle.starts_at + 30
+        assert finished.result.winners == (1,)
+        with pytest.raises(BattleOver):
+            await world.arena.forfeit(bob, battle.id)
+
+    async def test_a_free_for_all_goes_on_until_one_side_is_left(self, world):
+        names = ("alice", "bob", "carol")
+        battle, (alice, bob, _) = await world.running(
+            names, mode=Mode.FREE_FOR_ALL, sides=3
+        )
+
+        after_one = await world.arena.forfeit(alice, battle.id)
+        after_two = await world.arena.forfeit(bob, battle.id)
+
+        assert after_one.status is BattleStatus.RUNNING
+        assert after_two.result is not None
+        assert after_two.result.winners == (2,)
+
+    async def test_one_outside_the_battle_cannot_forfeit_it(self, world):
+        battle, _ = await world.running()
+        carol = await world.player("carol")
+
+        with pytest.raises(PermissionDenied):
+            await world.arena.forfeit(carol, battle.id)
+
+
+class TestRematch:
+    async def test_every_player_votes_then_the_same_sides_meet_on_new_questions(
+        self, world
+    ):
+        battle, (alice, bob) = await world.running(questions=RandomQuestions(1))
+        await world.arena.forfeit(bob, battle.id)
+        heard = await world.listen(f"battle:{battle.id}")
+
+        first = await world.arena.vote_rematch(alice, battle.id)
+        rematch = await world.arena.vote_rematch(bob, battle.id)
+
+        assert first.id == battle.id
+        assert first.rematch is None
+        assert rematch.id != battle.id
+        assert rematch.sides == battle.sides
+        assert rematch.previous == battle.id
+        assert set(rematch.question_ids).isdisjoint(battle.question_ids)
+        assert rematch.status is BattleStatus.COUNTDOWN
+        assert (await world.battle(battle.id)).rematch == rematch.id
+        assert kinds(heard) == ["rematch.voted", "rematch.voted", "battle.rematch"]
+        assert heard[0].data["waiting_for"] == ["bob"]
+
+    async def test_no_rematch_before_the_end_nor_a_second_one(self, world):
+        battle, (alice, bob) = await world.running()
+
+        with pytest.raises(BattleRuleViolation):
+            await world.arena.vote_rematch(alice, battle.id)
+        await world.arena.forfeit(bob, battle.id)
+        await world.arena.vote_rematch(alice, battle.id)
+        await world.arena.vote_rematch(bob, battle.id)
+
+        with pytest.raises(BattleRuleViolation):
+            await world.arena.vote_rematch(alice, battle.id)
+
+    async def test_only_the_battles_players_vote(self, world):
+        battle, (_, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+        carol = await world.player("carol")
+
+        with pytest.raises(PermissionDenied):
+            await world.arena.vote_rematch(carol, battle.id)
+
+
+class TestVisibility:
+    async def test_a_private_battle_is_hidden_from_outsiders(self, world):
+        battle, (alice, _) = await world.running(private=True)
+        submission = await world.submit(alice, battle, b"wrong")
+        carol = await world.player("carol")
+        admin = await world.player("root", Role.ADMIN)
+
+        with pytest.raises(BattleNotFound):
+            await world.arena.view(carol, battle.id)
+        with pytest.raises(BattleNotFound):
+            await world.arena.authorize(carol, battle.id)
+        with pytest.raises(BattleNotFound):
+            await world.submit(carol, battle)
+        with pytest.raises(SubmissionNotFound):
+            await world.arena.submission(carol, submission.id)
+
+        assert (await world.arena.view(admin, battle.id)).battle.id == battle.id
+        await world.scheduler.drain()
+
+    async def test_anyone_may_watch_a_public_battle(self, world):
+        battle, _ = await world.running()
+        carol = await world.player("carol")
+
+        view = await world.arena.view(carol, battle.id)
+
+        assert [s["side"] for s in view.standings] == [0, 1]
+
+    async def test_code_is_its_authors_until_the_end_then_the_players(self, world):
+        battle, (alice, bob) = await world.running()
+        carol = await world.player("carol")
+        submission = await world.submit(alice, battle, b"wrong")
+        await world.scheduler.drain()
+
+        _, author_reads = await world.arena.submission(alice, submission.id)
+        _, rival_reads = await world.arena.submission(bob, submission.id)
+        await world.arena.forfeit(bob, battle.id)
+        _, rival_reads_after = await world.arena.submission(bob, submission.id)
+
+        assert author_reads
+        assert not rival_reads
+        assert rival_reads_after
+        with pytest.raises(SubmissionNotFound):
+            await world.arena.submission(carol, submission.id)
+
+
+class TestRecovery:
+    async def _stopped_instance(self, world) -> tuple[LiveBattle, BattleSubmission]:
+        """Instance a took a submission, then stopped before judging it."""
+        battle, (alice, _) = await world.running()
+        submission = await world.submit(alice, battle, b"slow")
+        await let_run()
+        assert world.arena.holding == (submission.id,)
+        await world.scheduler.stop()
+        world.judge.gate.set()
+        return battle, submission
+
+    async def test_another_instance_judges_one_whose_lease_ran_out(self, world):
+        battle, submission = await self._stopped_instance(world)
+        scheduler = StepScheduler()
+        other = world.make_arena("instance-b", scheduler)
+
+        world.clock.advance(30)
+        too_early = await other.recover()
+        world.clock.advance(31)
+        taken = await other.recover()
+        await scheduler.drain()
+
+        assert (too_early, taken) == (0, 1)
+        stored = await world.submissions.get(submission.id)
+        assert stored is not None
+        assert stored.verdict is Verdict.ACCEPTED
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        assert finished.result.winners == (0,)
+        assert other.holding == ()
+
+    async def test_released_leases_are_taken_at_once(self, world):
+        _, submission = await self._stopped_instance(world)
+        await world.arena.release_leases([submission.id])
+        scheduler = StepScheduler()
+        other = world.make_arena("instance-b", scheduler)
+
+        taken = await other.recover()
+        await scheduler.drain()
+
+        assert taken == 1
+        stored = await world.submissions.get(submission.id)
+        assert stored is not None
+        assert stored.status is SubmissionStatus.JUDGED
+
+    async def test_a_renewed_lease_is_not_taken(self, world):
+        battle, (alice, _) = await world.running()
+        await world.submit(alice, battle, b"slow")
+        other = world.make_arena("instance-b", StepScheduler())
+
+        world.clock.advance(50)
+        await world.arena.renew_leases()
+        world.clock.advance(50)
+
+        assert await other.recover() == 0
+        world.judge.gate.set()
+        await world.scheduler.drain()
