@@ -1343,3 +1343,81 @@ class TestRecovery:
         assert await other.recover() == 0
         world.judge.gate.set()
         await world.scheduler.drain()
+
+
+class TestFoundBugs:
+    """Each fails on the arena as it is; see the report."""
+
+    def test_the_first_of_two_simultaneous_forfeits_loses(self):
+        battle = live_duel()
+        first, second = battle.players
+        at = BATTLE_START  # as in the countdown: both clamped to the start
+        battle = battle.with_forfeit(first, at).with_forfeit(second, at)
+
+        result = result_of(battle, [])
+
+        assert result.reason is EndReason.LAST_SIDE_STANDING
+        assert result.winners == (1,)  # the second stayed longer
+
+    def test_a_forfeit_after_the_time_is_up_does_not_count(self):
+        battle = live_battle(Mode.DUEL, 2, 1, ("q1", "q2"))
+        alice, _ = battle.players
+        solved = judged(battle, alice, "q1", Verdict.ACCEPTED, BATTLE_START + 10)
+        battle = battle.with_forfeit(alice, battle.ends_at + 5)
+
+        decision = replay(battle, [solved], battle.ends_at + 10)
+        result = decide(battle, [solved], decision, {}, ELO)
+
+        assert result.reason is EndReason.TIME_UP
+        assert result.winners == (0,)
+
+    async def test_both_giving_up_in_the_countdown_the_first_loses(self, world):
+        battle, (alice, bob) = await world.started()
+        await world.arena.forfeit(alice, battle.id)
+        await world.arena.forfeit(bob, battle.id)
+
+        world.clock.advance(COUNTDOWN)
+        finished = await world.arena.advance(battle.id)
+
+        assert finished is not None
+        assert finished.result is not None
+        assert finished.result.winners == (1,)
+
+    async def test_leaving_after_the_time_is_up_changes_nothing(self, world):
+        battle, (alice, bob) = await world.running(
+            questions=ChosenQuestions(("sum", "total"))
+        )
+        world.clock.advance(10)
+        await world.submit(alice, battle, b"right", "sum")
+        await world.scheduler.drain()
+        world.clock.advance(TIME_LIMIT - 11)
+        await world.submit(bob, battle, b"slow", "sum")  # a last-second try
+        world.clock.advance(1)
+        waiting = await world.arena.advance(battle.id)  # time up: it waits
+
+        # alice closes her tab while bob's verdict is pending, and the
+        # grace period runs out before it comes.
+        await world.arena.connected("alice", battle.id)
+        await world.arena.disconnected("alice", battle.id)
+        world.clock.advance(30)
+        await world.arena.grace_over("alice", battle.id)
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+        assert waiting is not None
+        assert waiting.status is BattleStatus.RUNNING
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        assert finished.result.reason is EndReason.TIME_UP
+        assert finished.result.winners == (0,)  # both solved one; alice sooner
+
+    async def test_a_retry_at_the_queue_limit_returns_what_was_stored(self, world):
+        battle, (alice, _) = await world.running()
+        for n in range(world.arena.settings.max_queued):
+            last = await world.submit(alice, battle, b"slow", key=f"try-{n}")
+
+        again = await world.submit(alice, battle, b"slow", key=last.key)
+
+        assert again.id == last.id
+        world.judge.gate.set()
+        await world.scheduler.drain()
