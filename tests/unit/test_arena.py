@@ -1345,7 +1345,7 @@ class TestRecovery:
         await world.scheduler.drain()
 
 
-class TestFoundBugs:
+class TestTiesLateLeavesAndRetries:
     """Each fails on the arena as it is; see the report."""
 
     def test_the_first_of_two_simultaneous_forfeits_loses(self):

@@ -3,7 +3,7 @@ them at exit (local play, tests of the rules). Ratings live beside them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from bitcode_adapters.arena.cursor import (
@@ -213,5 +213,5 @@ class InMemoryArenaRatings:
     def __init__(self, ratings: dict[str, PlayerRating]) -> None:
         self._ratings = ratings
 
-    async def get_many(self, players: Sequence[str]) -> Mapping[str, PlayerRating]:
+    async def get_many(self, players: Iterable[str]) -> Mapping[str, PlayerRating]:
         return {p: self._ratings[p] for p in players if p in self._ratings}

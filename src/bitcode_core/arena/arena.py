@@ -363,6 +363,10 @@ class Arena:
         now = self._clock.now()
         battle = await self._playing(player, battle_id, now)
         self._check_code(battle, question_id, language, source)
+        if key is not None:
+            earlier = await self._sent_with(battle_id, player.user_id, key)
+            if earlier is not None:
+                return earlier  # a retry: the first one is judged, once
         waiting = await self._submissions.queued_of(battle_id, player.user_id)
         if waiting >= self.settings.max_queued:
             raise RateLimited(
@@ -391,6 +395,18 @@ class Arena:
         )
         self._judge_later(stored)
         return stored
+
+    async def _sent_with(
+        self, battle_id: str, player: str, key: str
+    ) -> BattleSubmission | None:
+        return next(
+            (
+                s
+                for s in await self._submissions.of_battle(battle_id)
+                if s.player == player and s.key == key
+            ),
+            None,
+        )
 
     def _judge_later(self, submission: BattleSubmission) -> None:
         self._judging.add(submission.id)
@@ -580,6 +596,10 @@ class Arena:
 
     async def _give_up(self, battle: LiveBattle, player: str) -> LiveBattle:
         at = max(self._clock.now(), battle.starts_at)
+        if at >= battle.ends_at:
+            # Time is up (the battle waits only for verdicts): too late to
+            # change anything by leaving.
+            return await self.advance(battle.id) or battle
         if await self._battles.add_forfeit(battle.id, player, at):
             await self._bus.publish(
                 battle_channel(battle.id),

@@ -174,18 +174,21 @@ def replay(
         battle.starts_at,
     )
     queued: list[float] = []
-    steps: list[tuple[float, int, BattleSubmission | Forfeit]] = []
+    # At one instant, forfeits come first, each kind in the order it came.
+    steps: list[tuple[float, int, int, BattleSubmission | Forfeit]] = []
     for order, submission in enumerate(submissions):
         if submission.status is SubmissionStatus.QUEUED:
             queued.append(submission.submitted_at)
         elif submission.status is SubmissionStatus.JUDGED:
-            steps.append((submission.submitted_at, order, submission))
+            steps.append((submission.submitted_at, 1, order, submission))
     for order, forfeit in enumerate(battle.forfeits):
-        steps.append((forfeit.at, -1 - order, forfeit))
-    steps.sort(key=lambda step: (step[0], step[1]))
+        # Giving up once time is up changes nothing: the clock decided.
+        if forfeit.at < battle.ends_at:
+            steps.append((forfeit.at, 0, order, forfeit))
+    steps.sort(key=lambda step: step[:3])
 
     counted: set[str] = set()
-    for at, _, step in steps:
+    for at, _, _, step in steps:
         if isinstance(step, Forfeit):
             state.leave(step.player, at)
         elif _record(state, step):
