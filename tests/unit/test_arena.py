@@ -1346,7 +1346,7 @@ class TestRecovery:
 
 
 class TestTiesLateLeavesAndRetries:
-    """Each fails on the arena as it is; see the report."""
+    """Ties at one instant, leaving once time is up, and retries at the limit."""
 
     def test_the_first_of_two_simultaneous_forfeits_loses(self):
         battle = live_duel()
