@@ -202,6 +202,9 @@ def _lifespan(
         finally:
             if hub is not None:
                 await hub.close(close_for_shutdown)
+                # Judging stops (and hands back what it held) while the
+                # judge and the database are still open.
+                await container.arena_driver().close()
             await close(container)
 
     return lifespan

@@ -1198,6 +1198,16 @@ class TestForfeit:
             await world.arena.forfeit(carol, battle.id)
 
 
+class TestCountdownForfeit:
+    async def test_nobody_gives_up_a_battle_that_has_not_started(self, world):
+        battle, (alice, _) = await world.started()
+
+        with pytest.raises(BattleRuleViolation):
+            await world.arena.forfeit(alice, battle.id)
+
+        assert not (await world.battle(battle.id)).forfeited("alice")
+
+
 class TestRematch:
     async def test_every_player_votes_then_the_same_sides_meet_on_new_questions(
         self, world
@@ -1231,6 +1241,18 @@ class TestRematch:
 
         with pytest.raises(BattleRuleViolation):
             await world.arena.vote_rematch(alice, battle.id)
+
+    async def test_a_second_click_of_one_player_changes_nothing(self, world):
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+        await world.arena.vote_rematch(alice, battle.id)
+        heard = await world.listen(f"battle:{battle.id}")
+
+        again = await world.arena.vote_rematch(alice, battle.id)
+
+        assert again.rematch is None
+        assert again.rematch_votes == frozenset({"alice"})
+        assert heard == []
 
     async def test_only_the_battles_players_vote(self, world):
         battle, (_, bob) = await world.running()
@@ -1371,10 +1393,12 @@ class TestTiesLateLeavesAndRetries:
         assert result.reason is EndReason.TIME_UP
         assert result.winners == (0,)
 
-    async def test_both_giving_up_in_the_countdown_the_first_loses(self, world):
-        battle, (alice, bob) = await world.started()
-        await world.arena.forfeit(alice, battle.id)
-        await world.arena.forfeit(bob, battle.id)
+    async def test_both_gone_in_the_countdown_the_first_loses(self, world):
+        battle, _ = await world.started()
+        for player in ("alice", "bob"):  # closed the tab; the grace ran out
+            await world.arena.connected(player, battle.id)
+            await world.arena.disconnected(player, battle.id)
+            await world.arena.grace_over(player, battle.id)
 
         world.clock.advance(COUNTDOWN)
         finished = await world.arena.advance(battle.id)

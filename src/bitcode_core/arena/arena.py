@@ -592,6 +592,10 @@ class Arena:
             raise PermissionDenied("you are not playing in this battle")
         if battle.status is BattleStatus.FINISHED:
             raise BattleOver("the battle is over")
+        if self._clock.now() < battle.starts_at:
+            # Nothing was played yet: a result decided here would rate a
+            # battle nobody fought.
+            raise BattleRuleViolation("the battle has not started yet")
         return await self._give_up(battle, player.user_id)
 
     async def _give_up(self, battle: LiveBattle, player: str) -> LiveBattle:
@@ -649,6 +653,8 @@ class Arena:
             raise BattleRuleViolation("the battle is not over yet")
         if battle.rematch is not None:
             raise BattleRuleViolation("the rematch has already begun")
+        if player.user_id in battle.rematch_votes:
+            return battle  # one click each: a second one changes nothing
 
         voted = await self._battles.vote_rematch(battle_id, player.user_id)
         missing = [p for p in voted.players if p not in voted.rematch_votes]

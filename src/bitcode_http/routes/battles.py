@@ -5,6 +5,7 @@ the battle's channel either way (``docs/battles.md``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
@@ -16,9 +17,8 @@ from litestar.types import ControllerRouterHandler
 from bitcode_core.accounts.model import Principal
 from bitcode_core.arena.announce import battle_data
 from bitcode_core.arena.arena import Arena
-from bitcode_core.errors import SubmissionNotFound
+from bitcode_core.errors import InvalidInput, SubmissionNotFound
 from bitcode_http.battle_schemas import (
-    IdempotencyKey,
     RunRequest,
     SubmitRequest,
     run_data,
@@ -29,6 +29,7 @@ from bitcode_http.principal import SECURED
 from bitcode_http.problems import documented
 
 BattleId = Annotated[str, PathParameter(max_length=64)]
+_KEY = re.compile(r"[\x21-\x7e]{1,64}")
 
 
 class BattlesController(Controller):
@@ -64,16 +65,21 @@ class BattlesController(Controller):
         arena: NamedDependency[Arena],
         principal: NamedDependency[Principal],
         idempotency_key: Annotated[
-            IdempotencyKey | None, HeaderParameter(name="Idempotency-Key")
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
         ] = None,
     ) -> dict[str, Any]:
+        if idempotency_key is not None and not _KEY.fullmatch(idempotency_key):
+            raise InvalidInput(
+                "Idempotency-Key takes 1 to 64 printable ASCII characters, no spaces",
+                field="Idempotency-Key",
+            )
         submission = await arena.submit(
             principal,
             battle_id,
             question_id=data.question,
             language=data.language,
             source=data.source.encode(),
-            key=idempotency_key or data.key,
+            key=idempotency_key if idempotency_key is not None else data.key,
         )
         return submission_detail(submission, with_code=False)
 

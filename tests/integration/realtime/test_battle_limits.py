@@ -45,6 +45,14 @@ async def test_a_flood_from_one_player_waits_behind_the_others_verdict(
     await flooder.subscribe(channel, after=0)
     await flooder.event("battle.started", channel)
 
+    for bad_key in (b"", b"a b", b"k" * 65, "é".encode()):
+        refused_key = await flooder.http.post(
+            f"/battles/{battle_id}/submissions",
+            json={"question": "a-plus-b", "language": "python3", "source": SLOW},
+            headers={"Idempotency-Key": bad_key},
+        )
+        assert refused_key.status_code in {400, 422}, (bad_key, refused_key.text)
+        assert refused_key.headers["content-type"] == "application/problem+json"
     flood = [await _submit(flooder, battle_id, SLOW + f"# {n}\n") for n in range(3)]
     refused = await flooder.http.post(
         f"/battles/{battle_id}/submissions",
