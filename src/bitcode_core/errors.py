@@ -32,7 +32,9 @@ BitCodeError
  │    ├── MediaFileNotFound  the media store has no file with that id
  │    ├── RoomNotFound       no room with that id (or not visible to you)
  │    ├── BattleNotFound     no battle with that id (or not visible to you)
- │    └── SubmissionNotFound no submission with that id (or not yours to see)
+ │    ├── SubmissionNotFound no submission with that id (or not yours to see)
+ │    ├── SeasonNotFound     no season with that id
+ │    └── NotRanked          the player has no rating on that leaderboard
  └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
 
@@ -230,3 +232,13 @@ class BattleNotFound(NotFound):
 class SubmissionNotFound(NotFound):
     code = "submission-not-found"
     default_message = "No such submission, or it is not yours to see."
+
+
+class SeasonNotFound(NotFound):
+    code = "season-not-found"
+    default_message = "No such season."
+
+
+class NotRanked(NotFound):
+    code = "not-ranked"
+    default_message = "That player has no rating on this leaderboard."

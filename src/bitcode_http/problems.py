@@ -84,6 +84,8 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.RoomNotFound: Problem(404, "Room not found"),
     errors.BattleNotFound: Problem(404, "Battle not found"),
     errors.SubmissionNotFound: Problem(404, "Submission not found"),
+    errors.SeasonNotFound: Problem(404, "Season not found"),
+    errors.NotRanked: Problem(404, "Not ranked"),
     errors.RateLimited: Problem(429, "Too many requests"),
     DatabaseUnavailable: Problem(503, "Database unavailable"),
     MailDeliveryFailed: Problem(503, "Mail delivery failed"),

@@ -11,28 +11,29 @@ from bitcode_adapters.arena.cursor import (
     history_key,
     parse_history_cursor,
 )
+from bitcode_adapters.ladder.memory import InMemoryLadderStore
 from bitcode_core.arena.model import (
-    BattleResult,
     BattleStatus,
     BattleSubmission,
     LiveBattle,
     SubmissionStatus,
 )
-from bitcode_core.arena.ports import BattlePage, Decide
-from bitcode_core.elo import apply_changes
+from bitcode_core.arena.ports import BattlePage, Decide, Finished
+from bitcode_core.ladder.model import ALL_TIME, LadderKey, Scope
+from bitcode_core.ladder.rules import LadderUpdate
 from bitcode_core.ports import PlayerRating
-from bitcode_core.verdicts import SubmissionResult
+from bitcode_core.verdicts import SubmissionResult, Verdict
 
 
 class InMemoryBattleRepository:
     def __init__(
         self,
         submissions: InMemorySubmissionRepository,
-        ratings: dict[str, PlayerRating] | None = None,
+        ladder: InMemoryLadderStore | None = None,
     ) -> None:
         self._battles: dict[str, LiveBattle] = {}
         self._submissions = submissions
-        self.ratings = ratings if ratings is not None else {}
+        self.ladder = ladder if ladder is not None else InMemoryLadderStore()
 
     async def add(self, battle: LiveBattle) -> None:
         self._battles[battle.id] = battle
@@ -59,20 +60,43 @@ class InMemoryBattleRepository:
         return True
 
     async def finish(
-        self, battle_id: str, decide: Decide, discard: Sequence[str]
-    ) -> BattleResult | None:
+        self,
+        battle_id: str,
+        keys: Sequence[LadderKey],
+        decide: Decide,
+        discard: Sequence[str],
+    ) -> Finished | None:
         battle = self._battles.get(battle_id)
         if battle is None or battle.status is not BattleStatus.RUNNING:
             return None
-        before = {p: self.ratings[p] for p in battle.players if p in self.ratings}
-        result = decide(before)
-        for rating in apply_changes(result.rating_changes, before):
-            self.ratings[rating.player] = rating
+        result, update = decide(await self.ladder.ratings(keys))
+        if update is not None:
+            self._rate(battle, update)
         self._battles[battle_id] = replace(
             battle, status=BattleStatus.FINISHED, result=result
         )
         self._submissions.discard(discard)
-        return result
+        return result, update
+
+    def _rate(self, battle: LiveBattle, update: LadderUpdate) -> None:
+        self.ladder.apply(update)
+        season = update.battle.season
+        judged = [
+            s
+            for s in self._submissions.all_of(battle.id)
+            if s.status is SubmissionStatus.JUDGED
+        ]
+        scopes = (Scope.of(battle.settings.mode), Scope.OVERALL)
+        for player in battle.players:
+            mine = [s for s in judged if s.player == player]
+            solved = {s.question_id for s in mine if s.verdict is Verdict.ACCEPTED}
+            for ladder_season in (season, ALL_TIME):
+                for scope in scopes:
+                    self.ladder.played_in(
+                        (player, ladder_season, scope),
+                        [s.language for s in mine],
+                        solved,
+                    )
 
     async def vote_rematch(self, battle_id: str, player: str) -> LiveBattle:
         battle = self._battles[battle_id]
@@ -144,6 +168,9 @@ class InMemorySubmissionRepository:
 
     async def get(self, submission_id: str) -> BattleSubmission | None:
         return self._submissions.get(submission_id)
+
+    def all_of(self, battle_id: str) -> list[BattleSubmission]:
+        return [s for s in self._submissions.values() if s.battle_id == battle_id]
 
     async def of_battle(self, battle_id: str) -> Sequence[BattleSubmission]:
         return [s for s in self._submissions.values() if s.battle_id == battle_id]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bitcode_core.accounts.model import Principal, Role
-from bitcode_core.accounts.ports import RateLimiter, Secrets
+from bitcode_core.accounts.ports import RateLimiter, Secrets, UserRepository
 from bitcode_core.arena.announce import (
     battle_data,
     question_data,
@@ -36,13 +36,19 @@ from bitcode_core.arena.model import (
     QuestionRef,
     SubmissionStatus,
     decide,
+    rated_battle,
     replay,
+    with_ratings,
 )
-from bitcode_core.arena.ports import BattlePage, BattleRepository, SubmissionRepository
+from bitcode_core.arena.ports import (
+    BattlePage,
+    BattleRepository,
+    Finished,
+    SubmissionRepository,
+)
 from bitcode_core.catalog.model import CatalogEntry, QuestionFilter
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.checking import check_output
-from bitcode_core.elo import EloRules
 from bitcode_core.errors import (
     BattleNotFound,
     BattleOver,
@@ -55,8 +61,11 @@ from bitcode_core.errors import (
     RoomNotFound,
     SubmissionNotFound,
 )
+from bitcode_core.ladder.ladder import Ladder
+from bitcode_core.ladder.model import LadderKey, LadderRating
+from bitcode_core.ladder.rules import RatedBattle, keys_needed, rate
 from bitcode_core.languages import LanguageTable
-from bitcode_core.ports import Clock, ExitStatus, Judge, PlayerRating
+from bitcode_core.ports import Clock, ExitStatus, Judge
 from bitcode_core.questions import TestCase
 from bitcode_core.rooms.channels import battle_channel, room_channel, user_channel
 from bitcode_core.rooms.lobby import Lobby
@@ -146,7 +155,8 @@ class Arena:
         scheduler: Scheduler,
         holder: str,
         settings: ArenaSettings | None = None,
-        elo: EloRules | None = None,
+        ladder: Ladder | None = None,
+        users: UserRepository | None = None,
     ) -> None:
         self._battles = battles
         self._submissions = submissions
@@ -165,7 +175,8 @@ class Arena:
         self._scheduler = scheduler
         self.holder = holder  # this instance, as the holder of leases
         self.settings = settings or ArenaSettings()
-        self._elo = elo or EloRules()
+        self._ladder = ladder  # None: rated battles move no rating
+        self._users = users
         self._judging: set[str] = set()  # submission ids held by this instance
 
     # Starting
@@ -306,13 +317,26 @@ class Arena:
             for s in submissions
             if s.status is SubmissionStatus.QUEUED and s.id not in decision.counted
         ]
+        result = decide(battle, submissions, decision)
+        rated: RatedBattle | None = None
+        if battle.rated and not result.voided and self._ladder is not None:
+            season, before = await self._ladder.season_at(result.ended_at)
+            rated = rated_battle(
+                battle, result, season.id, before.id if before else None
+            )
+        rules = self._ladder.rules if self._ladder is not None else None
 
-        def decide_with(ratings: Mapping[str, PlayerRating]) -> Any:
-            return decide(battle, submissions, decision, ratings, self._elo)
+        def decide_with(book: Mapping[LadderKey, LadderRating]) -> Finished:
+            if rated is None or rules is None:
+                return result, None
+            update = rate(rated, book, rules)
+            return with_ratings(result, update, rated.season), update
 
-        result = await self._battles.finish(battle.id, decide_with, late)
-        if result is None:
+        keys = keys_needed(rated) if rated is not None else ()
+        stored = await self._battles.finish(battle.id, keys, decide_with, late)
+        if stored is None:
             return battle  # another instance finished it
+        result, update = stored
         finished = replace(battle, status=BattleStatus.FINISHED, result=result)
         for submission in submissions:
             if submission.id in late:
@@ -326,6 +350,9 @@ class Arena:
             "battle.finished",
             {"battle": battle.id, **result_data(result)},
         )
+        if update is not None and self._ladder is not None:
+            countries = await self._countries(battle.players)
+            await self._ladder.rated(update, countries)
         logger.info(
             "battle.finished",
             extra={
@@ -776,6 +803,13 @@ class Arena:
             )
             self._judge_later(submission)
         return len(claimed)
+
+    async def _countries(self, players: Sequence[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for player in players:
+            user = await self._users.get(player) if self._users else None
+            found[player] = user.country if user is not None else None
+        return found
 
     # Shared checks
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bitcode_core.battles import Attempt, Battle, BattleRules, EndReason, Side
-from bitcode_core.elo import EloRules, RatedSide, RatingChange, rating_changes
+from bitcode_core.elo import RatedSide, RatingChange
 from bitcode_core.errors import BattleOver, BattleRuleViolation
-from bitcode_core.ports import PlayerRating
+from bitcode_core.ladder.model import LadderChange, Scope
+from bitcode_core.ladder.rules import LadderUpdate, RatedBattle
 from bitcode_core.rooms.settings import RoomSettings
 from bitcode_core.verdicts import TestOutcome, Verdict
 
@@ -69,10 +70,13 @@ class BattleResult:
     reason: EndReason
     ended_at: float
     standings: tuple[SideStanding, ...]
+    # This season's overall ratings, as moved by the battle (rated ones).
     rating_changes: tuple[RatingChange, ...] = ()
     # A judge failure touched a counted submission: the result stands for
     # the record, but no rating moves.
     voided: bool = False
+    season: str | None = None  # the season it was rated in
+    ladder: tuple[LadderChange, ...] = ()  # every ladder it moved
 
     @property
     def winners(self) -> tuple[int, ...]:
@@ -219,11 +223,8 @@ def decide(
     battle: LiveBattle,
     submissions: Sequence[BattleSubmission],
     decision: Decision,
-    ratings: Mapping[str, PlayerRating],
-    elo: EloRules,
 ) -> BattleResult:
-    """The result of a decided battle, with each player's rating change when
-    it is rated and no judge failure touched a counted submission."""
+    """The result of a decided battle, before any rating moves."""
     state = decision.battle
     assert state.end_reason is not None  # noqa: S101 - decided battles ended
     assert state.ended_at is not None  # noqa: S101
@@ -236,8 +237,36 @@ def decide(
         for s in submissions
         if s.id in decision.counted
     )
-    changes: tuple[RatingChange, ...] = ()
-    if battle.rated and not voided:
-        sides = [RatedSide(battle.sides[s.side].members, s.rank) for s in standings]
-        changes = tuple(rating_changes(sides, ratings, elo))
-    return BattleResult(state.end_reason, state.ended_at, standings, changes, voided)
+    return BattleResult(state.end_reason, state.ended_at, standings, voided=voided)
+
+
+def rated_battle(
+    battle: LiveBattle,
+    result: BattleResult,
+    season: str,
+    previous_season: str | None,
+) -> RatedBattle:
+    sides = tuple(
+        RatedSide(battle.sides[s.side].members, s.rank) for s in result.standings
+    )
+    return RatedBattle(
+        battle.id,
+        battle.settings.mode,
+        sides,
+        result.ended_at,
+        season,
+        previous_season,
+    )
+
+
+def with_ratings(
+    result: BattleResult, update: LadderUpdate, season: str
+) -> BattleResult:
+    """The result with the ladder's changes: this season's overall ones shown
+    as the battle's rating changes."""
+    shown = tuple(
+        RatingChange(c.player, c.before, c.after, c.k)
+        for c in update.changes
+        if c.season == season and c.scope is Scope.OVERALL
+    )
+    return replace(result, rating_changes=shown, season=season, ladder=update.changes)

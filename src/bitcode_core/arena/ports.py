@@ -17,11 +17,16 @@ from bitcode_core.arena.model import (
     BattleSubmission,
     LiveBattle,
 )
-from bitcode_core.ports import PlayerRating
+from bitcode_core.ladder.model import LadderKey, LadderRating
+from bitcode_core.ladder.rules import LadderUpdate
 from bitcode_core.verdicts import SubmissionResult
 
-# Given the players' ratings as they are inside the transaction, the result.
-Decide = Callable[[Mapping[str, PlayerRating]], BattleResult]
+# Given the ladder's ratings as they are inside the transaction, the result
+# and what it moves on the ladder (None for a battle that rates nobody).
+Decide = Callable[
+    [Mapping[LadderKey, LadderRating]], tuple[BattleResult, LadderUpdate | None]
+]
+Finished = tuple[BattleResult, LadderUpdate | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +50,17 @@ class BattleRepository(Protocol):
         ...
 
     async def finish(
-        self, battle_id: str, decide: Decide, discard: Sequence[str]
-    ) -> BattleResult | None:
-        """In one transaction: if the battle is still running, read its
-        players' ratings, store ``decide(ratings)`` and the ratings it moves,
-        and mark the ``discard``ed submissions as such. None if it was
-        already finished (by another instance)."""
+        self,
+        battle_id: str,
+        keys: Sequence[LadderKey],
+        decide: Decide,
+        discard: Sequence[str],
+    ) -> Finished | None:
+        """In one transaction: if the battle is still running, read the
+        ladder's ``keys``, store the result ``decide`` gives, the ladder
+        ratings and changes it moves (the battle then counts as rated, after
+        every battle rated before it), and mark the ``discard``ed submissions
+        as such. None if it was already finished (by another instance)."""
         ...
 
     async def vote_rematch(self, battle_id: str, player: str) -> LiveBattle:
@@ -117,5 +127,6 @@ __all__ = [
     "BattleRepository",
     "BattleStatus",
     "Decide",
+    "Finished",
     "SubmissionRepository",
 ]

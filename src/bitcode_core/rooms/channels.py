@@ -15,8 +15,9 @@ from enum import StrEnum
 from bitcode_core.errors import InvalidInput
 
 LOBBY = "lobby"
+LEADERBOARD = "leaderboard"  # ratings moved by each rated battle's end
 _CHANNEL = re.compile(
-    r"(?P<kind>lobby)|(?P<user>user):(?P<user_id>[A-Za-z0-9_-]{1,64})"
+    r"(?P<kind>lobby)|(?P<board>leaderboard)|(?P<user>user):(?P<user_id>[A-Za-z0-9_-]{1,64})"
     r"|room:(?P<room>[A-Za-z0-9_-]{1,64})(?::side:(?P<side>[0-9]{1,2}))?"
     r"|battle:(?P<battle>[A-Za-z0-9_-]{1,64})"
 )
@@ -28,6 +29,7 @@ class ChannelKind(StrEnum):
     SIDE = "side"
     USER = "user"
     BATTLE = "battle"
+    LEADERBOARD = "leaderboard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class Channel:
             raise InvalidInput(f"no channel named {name[:80]!r}", field="channel")
         if match["kind"]:
             return cls(ChannelKind.LOBBY)
+        if match["board"]:
+            return cls(ChannelKind.LEADERBOARD)
         if match["user"]:
             return cls(ChannelKind.USER, user_id=match["user_id"])
         if match["battle"]:

@@ -330,7 +330,7 @@ class Lobby:
     async def authorize(self, reader: Principal, channel: str) -> Channel:
         """May ``reader`` follow ``channel``? The parsed channel, or an error."""
         parsed = Channel.parse(channel)
-        if parsed.kind is ChannelKind.LOBBY:
+        if parsed.kind in (ChannelKind.LOBBY, ChannelKind.LEADERBOARD):
             return parsed
         if parsed.kind is ChannelKind.USER:
             if parsed.user_id != reader.user_id:
@@ -545,6 +545,8 @@ class Lobby:
             raise PermissionDenied("nobody can post to a player's channel")
         if channel.kind is ChannelKind.BATTLE:
             raise PermissionDenied("a battle's channel has no chat; use its room's")
+        if channel.kind is ChannelKind.LEADERBOARD:
+            raise PermissionDenied("the leaderboard's channel has no chat")
         lobby_room = await self.room(author, str(channel.room_id))
         if author.user_id not in lobby_room.room.players:
             raise PermissionDenied("only the room's players can post in its chat")
