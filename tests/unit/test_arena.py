@@ -16,11 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bitcode_adapters.arena import (
-    InMemoryArenaRatings,
     InMemoryBattleRepository,
     InMemorySubmissionRepository,
 )
 from bitcode_adapters.events import InProcessEventBus
+from bitcode_adapters.ladder import InMemoryLeaderboard, InMemorySeasonRepository
 from bitcode_adapters.memory import (
     InMemoryQuestionCatalog,
     InMemoryRateLimiter,
@@ -43,7 +43,9 @@ from bitcode_core.arena.model import (
     LiveBattle,
     SubmissionStatus,
     decide,
+    rated_battle,
     replay,
+    with_ratings,
 )
 from bitcode_core.battles import Attempt, Battle, BattleRules, EndReason, Side
 from bitcode_core.catalog.model import CatalogEntry
@@ -57,6 +59,9 @@ from bitcode_core.errors import (
     RateLimited,
     SubmissionNotFound,
 )
+from bitcode_core.ladder.ladder import Ladder
+from bitcode_core.ladder.model import DEFAULT_TIERS, LadderKey, LadderRating, Scope
+from bitcode_core.ladder.rules import LadderRules, rate
 from bitcode_core.languages import Language, LanguageTable
 from bitcode_core.ports import Compilation, Execution, ExitStatus, PlayerRating
 from bitcode_core.questions import Limits, Question
@@ -409,7 +414,28 @@ def result_of(
 ):
     decision = replay(battle, submissions, END)
     assert decision.decided
-    return decide(battle, submissions, decision, ratings or {}, ELO)
+    return rated_result(battle, submissions, decision, ratings or {})
+
+
+def rated_result(
+    battle: LiveBattle,
+    submissions: Sequence[BattleSubmission],
+    decision: Any,
+    ratings: dict[str, PlayerRating],
+):
+    """The result as the arena stores it: rated on this season's ladders when
+    the battle is rated and not voided, from ``ratings`` (overall)."""
+    result = decide(battle, submissions, decision)
+    if not battle.rated or result.voided:
+        return result
+    book = {
+        LadderKey("s1", Scope.OVERALL, p): LadderRating(
+            "s1", Scope.OVERALL, p, r.rating, r.rated_battles
+        )
+        for p, r in ratings.items()
+    }
+    update = rate(rated_battle(battle, result, "s1", None), book, LadderRules(ELO))
+    return with_ratings(result, update, "s1")
 
 
 class TestReplay:
@@ -526,7 +552,7 @@ class TestDecide:
         battle, submissions = history
         decision = replay(battle, submissions, END)
 
-        result = decide(battle, submissions, decision, {}, ELO)
+        result = rated_result(battle, submissions, decision, {})
 
         counted_failure = any(
             s.verdict is Verdict.INTERNAL_ERROR
@@ -741,11 +767,16 @@ class World:
     submissions: InMemorySubmissionRepository
     users: InMemoryUserRepository
     make_arena: Any = field(repr=False)
+    arena_ladder: Ladder = field(repr=False)
 
     async def player(self, name: str, role: Role = Role.PLAYER) -> Principal:
         user = User(name, f"{name}@example.org", name, None, 0.0, role, True)
         await self.users.add(user)
         return Principal(name, f"session-{name}", role)
+
+    async def lobby_ratings(self) -> dict[str, PlayerRating]:
+        """This season's overall ratings, as quick match reads them."""
+        return dict(await self.arena_ladder.get_many(["alice", "bob", "carol"]))
 
     async def listen(self, channel: str) -> list[Envelope]:
         heard: list[Envelope] = []
@@ -822,6 +853,17 @@ async def world() -> AsyncIterator[World]:
     limiter = InMemoryRateLimiter(clock)
     submissions = InMemorySubmissionRepository()
     battles = InMemoryBattleRepository(submissions)
+    ladder = Ladder(
+        seasons=InMemorySeasonRepository(),
+        store=battles.ladder,
+        database_board=InMemoryLeaderboard(battles.ladder),
+        index=None,
+        bus=bus,
+        secrets=SystemSecrets(),
+        clock=clock,
+        rules=LadderRules(ELO),
+        tiers=DEFAULT_TIERS,
+    )
     languages = LanguageTable([PYTHON])
     lobby = Lobby(
         rooms=rooms,
@@ -832,7 +874,7 @@ async def world() -> AsyncIterator[World]:
         users=users,
         catalog=catalog,
         languages=languages,
-        ratings=InMemoryArenaRatings(battles.ratings),
+        ratings=ladder,
         limiter=limiter,
         secrets=SystemSecrets(),
         clock=clock,
@@ -859,6 +901,8 @@ async def world() -> AsyncIterator[World]:
             scheduler=scheduler,
             holder=holder,
             settings=ArenaSettings(countdown_s=COUNTDOWN, max_queued=3, lease_s=60.0),
+            ladder=ladder,
+            users=users,
         )
 
     scheduler = StepScheduler()
@@ -874,6 +918,7 @@ async def world() -> AsyncIterator[World]:
         submissions,
         users,
         make_arena,
+        ladder,
     )
     yield world
     world.judge.gate.set()
@@ -1045,7 +1090,7 @@ class TestSubmit:
         assert finished.result is not None
         assert finished.result.voided
         assert finished.result.winners == (0,)
-        assert world.battles.ratings == {}
+        assert await world.lobby_ratings() == {}
 
     async def test_a_rated_win_moves_both_ratings(self, world):
         battle, (alice, _) = await world.running(rated=True)
@@ -1053,7 +1098,7 @@ class TestSubmit:
         await world.submit(alice, battle)
         await world.scheduler.drain()
 
-        ratings = world.battles.ratings
+        ratings = await world.lobby_ratings()
         assert ratings["alice"].rating > 1500 > ratings["bob"].rating
         assert ratings["alice"].rated_battles == ratings["bob"].rated_battles == 1
 
@@ -1388,7 +1433,7 @@ class TestTiesLateLeavesAndRetries:
         battle = battle.with_forfeit(alice, battle.ends_at + 5)
 
         decision = replay(battle, [solved], battle.ends_at + 10)
-        result = decide(battle, [solved], decision, {}, ELO)
+        result = rated_result(battle, [solved], decision, {})
 
         assert result.reason is EndReason.TIME_UP
         assert result.winners == (0,)
