@@ -8,6 +8,7 @@ import click
 
 from bitcode_cli.battle import battle
 from bitcode_cli.db import db
+from bitcode_cli.ladder import leaderboards, ratings, seasons
 from bitcode_cli.languages import languages_command
 from bitcode_cli.questions import questions
 from bitcode_cli.questions_import import import_
@@ -30,3 +31,6 @@ cli.add_command(languages_command)
 cli.add_command(serve)
 cli.add_command(users)
 cli.add_command(db)
+cli.add_command(seasons)
+cli.add_command(ratings)
+cli.add_command(leaderboards)

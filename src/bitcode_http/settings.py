@@ -21,6 +21,9 @@ import msgspec
 import platformdirs
 from dotenv import dotenv_values
 
+from bitcode_core.errors import InvalidInput
+from bitcode_core.ladder.model import Tiers
+
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
 
@@ -88,6 +91,18 @@ class BattleSettings(msgspec.Struct, frozen=True, kw_only=True):
     lease_s: int = 60
 
 
+class LadderSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Seasons and ratings."""
+
+    reset_share: float = 0.5
+    season_length_days: float = 90.0
+    tiers: str = (
+        "Bronze:0,Silver:1400,Gold:1600,Platinum:1800,Diamond:2000,"
+        "Master:2200,Grandmaster:2400"
+    )
+    provisional_battles: int = 30
+
+
 class Judge0Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_url: str
     auth_token: str | None = None
@@ -139,6 +154,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: LogFormat = "json"
     realtime: RealtimeSettings = RealtimeSettings()
     battles: BattleSettings = BattleSettings()
+    ladder: LadderSettings = LadderSettings()
 
     @property
     def development(self) -> bool:
@@ -264,6 +280,7 @@ class _Reader:
             ),
             realtime=self._realtime(),
             battles=self._battles(),
+            ladder=self._ladder(),
         )
 
     def _realtime(self) -> RealtimeSettings:
@@ -287,6 +304,19 @@ class _Reader:
             runs_per_minute=self._int("BATTLE_RUNS_PER_MINUTE", 10, 1, 600),
             sweep_s=self._number("BATTLE_SWEEP_SECONDS", 1.0, 0.05, 60.0),
             lease_s=self._int("BATTLE_LEASE_SECONDS", 60, 5, 3600),
+        )
+
+    def _ladder(self) -> LadderSettings:
+        tiers = self.get("RATING_TIERS") or LadderSettings.tiers
+        try:
+            Tiers.parse(tiers)
+        except InvalidInput as error:
+            raise SettingsError("RATING_TIERS", error.message) from None
+        return LadderSettings(
+            reset_share=self._number("SEASON_RESET_SHARE", 0.5, 0.0, 1.0),
+            season_length_days=self._number("SEASON_LENGTH_DAYS", 90.0, 1.0, 3660.0),
+            tiers=tiers,
+            provisional_battles=self._int("RATING_PROVISIONAL_BATTLES", 30, 0, 1000),
         )
 
     def judge0(self, public_url: str) -> Judge0Settings | None:

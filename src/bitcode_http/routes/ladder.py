@@ -1,0 +1,222 @@
+"""Seasons, leaderboards and player stats. Reading is open to everyone;
+scheduling seasons is for admins. A season is named by its id, ``current``
+or ``all-time``; a board's scope is a mode or ``overall``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+from litestar.types import ControllerRouterHandler
+
+from bitcode_core.accounts.model import Principal
+from bitcode_core.accounts.ports import UserRepository
+from bitcode_core.ladder.ladder import Ladder
+from bitcode_core.ladder.model import Board, Ranked, Scope
+from bitcode_core.ports import Clock
+from bitcode_http.ladder_schemas import (
+    AroundOut,
+    BoardOut,
+    ChangeSeason,
+    RankedOut,
+    RatingHistory,
+    ScheduleSeason,
+    SeasonList,
+    SeasonOut,
+    StatsOut,
+)
+from bitcode_http.principal import SECURED
+from bitcode_http.problems import documented
+
+SeasonRef = Annotated[str, PathParameter(max_length=64)]
+PlayerId = Annotated[str, PathParameter(max_length=64)]
+Country = Annotated[
+    str | None, QueryParameter(min_length=2, max_length=2, pattern="^[A-Z]{2}$")
+]
+
+
+class SeasonsController(Controller):
+    path = "/seasons"
+    tags = ("seasons",)
+
+    @get("/", summary="Every season, first first; exactly one is current")
+    async def list_seasons(
+        self, ladder: NamedDependency[Ladder], clock: NamedDependency[Clock]
+    ) -> SeasonList:
+        now = clock.now()
+        seasons = await ladder.seasons()
+        return SeasonList(seasons=[SeasonOut.of(s, now) for s in seasons])
+
+    @get("/current", summary="The season under way")
+    async def current(
+        self, ladder: NamedDependency[Ladder], clock: NamedDependency[Clock]
+    ) -> SeasonOut:
+        return SeasonOut.of(await ladder.current_season(), clock.now())
+
+    @post(
+        "/",
+        security=SECURED,
+        status_code=HTTP_201_CREATED,
+        responses=documented(401, 403, 422),
+        summary="Schedule the next season (admins): it starts when the last ends",
+    )
+    async def schedule(
+        self,
+        data: JSONBody[ScheduleSeason],
+        ladder: NamedDependency[Ladder],
+        clock: NamedDependency[Clock],
+        principal: NamedDependency[Principal],
+    ) -> SeasonOut:
+        season = await ladder.schedule(
+            principal, name=data.name, ends_at=data.ends_at, starts_at=data.starts_at
+        )
+        return SeasonOut.of(season, clock.now())
+
+    @patch(
+        "/{season_id:str}",
+        security=SECURED,
+        responses=documented(401, 403, 404, 422),
+        summary="Rename a season, or move the last one's end (admins)",
+    )
+    async def change(
+        self,
+        season_id: SeasonRef,
+        data: JSONBody[ChangeSeason],
+        ladder: NamedDependency[Ladder],
+        clock: NamedDependency[Clock],
+        principal: NamedDependency[Principal],
+    ) -> SeasonOut:
+        season = await ladder.change_season(
+            principal, season_id, name=data.name, ends_at=data.ends_at
+        )
+        return SeasonOut.of(season, clock.now())
+
+
+class LeaderboardsController(Controller):
+    path = "/leaderboards/{season:str}/{scope:str}"
+    tags = ("leaderboards",)
+
+    @get("/", responses=documented(404, 422), summary="A leaderboard, best first")
+    async def top(
+        self,
+        *,
+        season: SeasonRef,
+        scope: Scope,
+        ladder: NamedDependency[Ladder],
+        users: NamedDependency[UserRepository],
+        country: Country = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+    ) -> BoardOut:
+        board = Board(await ladder.resolve(season), scope, country)
+        page = await ladder.top(board, cursor, limit)
+        return BoardOut.of(
+            page,
+            season=board.season,
+            scope=scope.value,
+            country=country,
+            tiers=ladder.tiers,
+            names=await _names(users, page.rows),
+        )
+
+    @get(
+        "/players/{player:str}",
+        responses=documented(404, 422),
+        summary="One player's rank (ties share a rank)",
+    )
+    async def rank(
+        self,
+        *,
+        season: SeasonRef,
+        scope: Scope,
+        player: PlayerId,
+        ladder: NamedDependency[Ladder],
+        users: NamedDependency[UserRepository],
+        country: Country = None,
+    ) -> RankedOut:
+        board = Board(await ladder.resolve(season), scope, country)
+        row = await ladder.rank(board, player)
+        return RankedOut.of(row, ladder.tiers, await _names(users, [row]))
+
+    @get(
+        "/players/{player:str}/around",
+        responses=documented(404, 422),
+        summary="The players around one player (21 by default, them in the middle)",
+    )
+    async def around(
+        self,
+        *,
+        season: SeasonRef,
+        scope: Scope,
+        player: PlayerId,
+        ladder: NamedDependency[Ladder],
+        users: NamedDependency[UserRepository],
+        country: Country = None,
+        size: Annotated[int, QueryParameter(ge=1, le=101)] = 21,
+    ) -> AroundOut:
+        board = Board(await ladder.resolve(season), scope, country)
+        rows = await ladder.around(board, player, size)
+        names = await _names(users, rows)
+        return AroundOut(
+            season=board.season,
+            scope=scope.value,
+            country=country,
+            rows=[RankedOut.of(r, ladder.tiers, names) for r in rows],
+        )
+
+
+class PlayerLadderController(Controller):
+    path = "/users/{user_id:str}"
+    tags = ("leaderboards",)
+
+    @get(
+        "/stats",
+        responses=documented(404, 422),
+        summary="A player's battles, wins, losses, draws, streak, best rating…",
+    )
+    async def stats(
+        self,
+        user_id: PlayerId,
+        ladder: NamedDependency[Ladder],
+        season: Annotated[str, QueryParameter(max_length=64)] = "current",
+        scope: Annotated[Scope, QueryParameter()] = Scope.OVERALL,
+    ) -> StatsOut:
+        season_id = await ladder.resolve(season)
+        stats = await ladder.stats(user_id, season_id, scope)
+        return StatsOut.of(user_id, season_id, scope.value, stats)
+
+    @get(
+        "/rating-history",
+        responses=documented(404, 422),
+        summary="Every rating change of a player on one ladder, oldest first",
+    )
+    async def rating_history(
+        self,
+        user_id: PlayerId,
+        ladder: NamedDependency[Ladder],
+        season: Annotated[str, QueryParameter(max_length=64)] = "current",
+        scope: Annotated[Scope, QueryParameter()] = Scope.OVERALL,
+    ) -> RatingHistory:
+        season_id = await ladder.resolve(season)
+        changes = list(await ladder.history(user_id, season_id, scope))
+        return RatingHistory.of(user_id, season_id, scope.value, changes)
+
+
+async def _names(users: UserRepository, rows: Sequence[Ranked]) -> dict[str, str]:
+    names = {}
+    for row in rows:
+        user = await users.get(row.player)
+        if user is not None:
+            names[row.player] = user.username
+    return names
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    SeasonsController,
+    LeaderboardsController,
+    PlayerLadderController,
+]
