@@ -43,6 +43,7 @@ from bitcode_http.routes import (
     google,
     health,
     judge0,
+    ladder,
     media,
     questions,
     realtime,
@@ -70,6 +71,7 @@ def create_app(
             *questions.ROUTES,
             *rooms.ROUTES,
             *battles.ROUTES,
+            *ladder.ROUTES,
             *realtime.ROUTES,
             *media.routes(settings.media_max_bytes),
             *health.ROUTES,
@@ -139,6 +141,9 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "mailer": _provided(container.mailer),
         "lobby": _provided(container.lobby),
         "arena": _provided(container.arena),
+        "ladder": _provided(container.ladder),
+        "users": _provided(container.users),
+        "clock": _provided(container.clock),
         "realtime": _provided(container.realtime),
         "socket_tickets": _provided(container.socket_tickets),
         "server_settings": _provided(container.settings),
@@ -191,6 +196,11 @@ def _lifespan(
             hub = container.hub()
             hub.start()
             await container.arena_driver().start()
+            # A Redis that lost the ranks is refilled from the database in
+            # the background; the leaderboards are read from SQL meanwhile.
+            container.arena_driver().spawn(
+                container.ladder().ensure_index(), "leaderboard-index"
+            )
             # What start-up loaded lives as long as the process: keeping it
             # out of the collector's full passes keeps those short (with a
             # thousand sockets they stalled fan-outs for half a second). Once

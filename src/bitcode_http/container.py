@@ -56,9 +56,11 @@ from bitcode_adapters.sql import (
     Database,
     SqlBattleRepository,
     SqlIdentityRepository,
+    SqlLadderStore,
+    SqlLeaderboard,
     SqlOneTimeTokenRepository,
-    SqlPlayerRatings,
     SqlQuestionCatalog,
+    SqlSeasonRepository,
     SqlSessionRepository,
     SqlSignInAttemptRepository,
     SqlSubmissionRepository,
@@ -82,6 +84,11 @@ from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
 from bitcode_core.arena.ports import BattleRepository, SubmissionRepository
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.catalog.usecases import Catalog
+from bitcode_core.elo import EloRules
+from bitcode_core.ladder.ladder import Ladder
+from bitcode_core.ladder.model import Tiers
+from bitcode_core.ladder.ports import LadderStore, Leaderboard, SeasonRepository
+from bitcode_core.ladder.rules import LadderRules
 from bitcode_core.languages import LanguageTable
 from bitcode_core.media.model import MediaRules
 from bitcode_core.media.usecases import Media
@@ -94,7 +101,12 @@ from bitcode_http.judges import LazyJudge, judge0_judge, local_validator_judge
 from bitcode_http.realtime.connection import ConnectionLimits
 from bitcode_http.realtime.hub import Hub, HubSettings
 from bitcode_http.realtime.server import Origins, Realtime
-from bitcode_http.settings import BattleSettings, RealtimeSettings, Settings
+from bitcode_http.settings import (
+    BattleSettings,
+    LadderSettings,
+    RealtimeSettings,
+    Settings,
+)
 
 
 class Opened:
@@ -358,6 +370,8 @@ def _arena(
     clock: Clock,
     driver: ArenaDriver,
     opened: Opened,
+    ladder: Ladder,
+    users: UserRepository,
 ) -> Arena:
     validators = ValidatorCache(judge, languages)
     opened.track(validators.close)
@@ -379,10 +393,44 @@ def _arena(
         scheduler=driver,
         holder=secrets.new_id(),
         settings=_arena_settings(settings.battles),
+        ladder=ladder,
+        users=users,
     )
     driver.attach(arena)
     opened.track(driver.close)  # before the validators: judging stops first
     return arena
+
+
+def _rank_index(settings: Settings, redis: Redis | None) -> RedisRankIndex | None:
+    if redis is None:
+        return None
+    return RedisRankIndex(redis, _prefixed(settings, "ladder:"))
+
+
+def _ladder(
+    *,
+    settings: LadderSettings,
+    seasons: SeasonRepository,
+    store: LadderStore,
+    board: Leaderboard,
+    index: RedisRankIndex | None,
+    bus: EventBus,
+    secrets: Secrets,
+    clock: Clock,
+) -> Ladder:
+    elo = EloRules(provisional_battles=settings.provisional_battles)
+    return Ladder(
+        seasons=seasons,
+        store=store,
+        database_board=board,
+        index=index,
+        bus=bus,
+        secrets=secrets,
+        clock=clock,
+        rules=LadderRules(elo, reset_share=settings.reset_share),
+        tiers=Tiers.parse(settings.tiers),
+        season_length_s=settings.season_length_days * 86_400.0,
+    )
 
 
 def _cached_users(users: UserRepository, cache: Cache | None) -> UserRepository:
@@ -506,7 +554,19 @@ class Container(containers.DeclarativeContainer):
     presence = _lobby_store(
         lobby_kind, RedisPresence, InMemoryPresence, redis, lobby_prefix
     )
-    ratings = providers.Singleton(SqlPlayerRatings, database)
+    # Seasons and ratings: in the database; ranks also in Redis when it is set.
+    ladder_store = providers.Singleton(SqlLadderStore, database)
+    ladder = providers.Singleton(
+        _ladder,
+        settings=settings.provided.ladder,
+        seasons=providers.Singleton(SqlSeasonRepository, database),
+        store=ladder_store,
+        board=providers.Singleton(SqlLeaderboard, database),
+        index=providers.Singleton(_rank_index, settings, redis),
+        bus=event_bus,
+        secrets=secrets,
+        clock=clock,
+    )
     lobby = providers.Singleton(
         Lobby,
         rooms=rooms,
@@ -517,7 +577,7 @@ class Container(containers.DeclarativeContainer):
         users=users,
         catalog=question_catalog,
         languages=languages,
-        ratings=ratings,
+        ratings=ladder,
         limiter=rate_limiter,
         secrets=secrets,
         clock=clock,
@@ -554,6 +614,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         driver=arena_driver,
         opened=opened,
+        ladder=ladder,
+        users=users,
     )
     hub = providers.Singleton(
         Hub,
