@@ -28,8 +28,8 @@ from bitcode_adapters.clock import SystemClock
 from bitcode_adapters.common_passwords import load_common_passwords
 from bitcode_adapters.events import InProcessEventBus, RedisEventBus
 from bitcode_adapters.judge0 import CallbackInbox, Judge0Judge
-from bitcode_adapters.ladder import RedisRankIndex
 from bitcode_adapters.jwt_access_tokens import JwtAccessTokens
+from bitcode_adapters.ladder import RedisRankIndex
 from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.mail_folder import FolderMailer
 from bitcode_adapters.media import (
