@@ -106,7 +106,6 @@ class Ladder:
         self.rules = rules
         self.tiers = tiers
         self._length_s = season_length_s
-        self._index_ready = False
 
     # Seasons
 
@@ -221,9 +220,10 @@ class Ladder:
         return rows
 
     async def _reader(self) -> Leaderboard:
+        # Asked each time (one cheap round trip): an index that lost its data
+        # (a Redis restarted empty) is passed over until it is rebuilt.
         index = self._index
-        if index is not None and (self._index_ready or await index.built()):
-            self._index_ready = True
+        if index is not None and await index.built():
             return index
         return self._database_board
 
@@ -239,7 +239,6 @@ class Ladder:
                 await self._index.put(update.ratings, countries)
             except Exception:
                 # The database has it; the next rebuild brings the index back.
-                self._index_ready = False
                 logger.exception("leaderboard.index_update_failed")
         await self._bus.publish(
             LEADERBOARD,
@@ -330,9 +329,7 @@ class Ladder:
     async def rebuild_index(self) -> int:
         if self._index is None:
             return 0
-        self._index_ready = False
         count = await self._index.rebuild(self._store)
-        self._index_ready = True
         logger.info("leaderboard.index_rebuilt", extra={"ratings": count})
         return count
 
