@@ -9,6 +9,7 @@ from bitcode_adapters.sql.database import (
     redacted_url,
 )
 from bitcode_adapters.sql.identities import SqlIdentityRepository
+from bitcode_adapters.sql.ladder import SqlLadderStore
 from bitcode_adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from bitcode_adapters.sql.ratings import SqlPlayerRatings
 from bitcode_adapters.sql.sessions import SqlSessionRepository
@@ -20,6 +21,7 @@ __all__ = [
     "DatabaseUnavailable",
     "SqlBattleRepository",
     "SqlIdentityRepository",
+    "SqlLadderStore",
     "SqlOneTimeTokenRepository",
     "SqlPlayerRatings",
     "SqlQuestionCatalog",
