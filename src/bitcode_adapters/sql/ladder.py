@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bitcode_adapters.ladder.codec import decode_rated_battle, encode_rated_battle
 from bitcode_adapters.sql.database import Database
 from bitcode_adapters.sql.tables import (
-    battle_players,
     battle_submissions,
     battles,
     ladder_changes,
@@ -131,9 +130,9 @@ class SqlLadderStore:
     def _judged(self, player: str, season: str, scope: Scope) -> Any:
         """The player's judged submissions in the battles that count: rated in
         ``season`` (any, for all time) and played in ``scope``'s mode (any,
-        overall). The player's battles lead, by their index."""
+        overall). The player's submissions lead, by their index."""
         counted: list[ColumnElement[bool]] = [
-            battle_players.c.player == player,
+            battle_submissions.c.player == player,
             battle_submissions.c.status == SubmissionStatus.JUDGED.value,
             battles.c.season_id.is_not(None)
             if season == ALL_TIME
@@ -147,13 +146,7 @@ class SqlLadderStore:
                 battle_submissions.c.question_id,
                 battle_submissions.c.verdict,
             )
-            .select_from(battle_players)
-            .join(battles, battles.c.id == battle_players.c.battle_id)
-            .join(
-                battle_submissions,
-                (battle_submissions.c.battle_id == battle_players.c.battle_id)
-                & (battle_submissions.c.player == battle_players.c.player),
-            )
+            .join(battles, battles.c.id == battle_submissions.c.battle_id)
             .where(*counted)
         )
         return statement.subquery()

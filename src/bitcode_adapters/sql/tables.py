@@ -302,6 +302,7 @@ battle_submissions = Table(
     UniqueConstraint("battle_id", "player", "key"),
     CheckConstraint("status IN ('queued', 'judged', 'discarded')", name="status"),
     Index(None, "status", "lease_until"),  # the stale leases
+    Index(None, "player", "status"),  # what a player's ladder stats count
 )
 
 seasons = Table(

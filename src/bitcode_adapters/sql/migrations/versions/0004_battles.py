@@ -40,6 +40,7 @@ def downgrade() -> None:
     op.drop_index("ix_ladder_ratings_board", "ladder_ratings")
     op.drop_table("ladder_ratings")
     op.drop_table("seasons")
+    op.drop_index(op.f("ix_battle_submissions_player_status"), "battle_submissions")
     op.drop_index(
         op.f("ix_battle_submissions_status_lease_until"), "battle_submissions"
     )
@@ -149,6 +150,11 @@ def _battle_submissions() -> None:
         op.f("ix_battle_submissions_status_lease_until"),
         "battle_submissions",
         ["status", "lease_until"],
+    )
+    op.create_index(
+        op.f("ix_battle_submissions_player_status"),
+        "battle_submissions",
+        ["player", "status"],
     )
 
 
