@@ -390,6 +390,20 @@ class TestFinishingRatedBattles:
 
 
 class TestScanningAndReplacing:
+    async def test_a_rebuild_puts_tampered_ratings_right(self, stores: Stores) -> None:
+        await play(stores, a_rated_battle("b1"))
+        await play(stores, a_rated_battle("b2", ("p2", "p3"), S2, S1))
+        kept = [r for r, _ in await every_rating(stores.ladder)]
+        await stores.ladder.replace_all([*kept[1:], a_rating("nobody", 3000.0)])
+        ladder = stores.rebuilder()
+
+        repaired = await ladder.rebuild_ratings()
+        again = await ladder.rebuild_ratings(write=False)
+
+        assert (repaired.battles, repaired.differed) == (2, 2)
+        assert again.differed == 0
+        assert [r for r, _ in await every_rating(stores.ladder)] == kept
+
     async def test_a_scan_pages_through_every_rating_in_key_order(
         self, stores: Stores
     ) -> None:
