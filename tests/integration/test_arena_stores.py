@@ -6,23 +6,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bitcode_adapters.arena import (
     InMemoryBattleRepository,
     InMemorySubmissionRepository,
 )
+from bitcode_adapters.ladder import InMemoryLadderStore
 from bitcode_adapters.sql import (
     Database,
     SqlBattleRepository,
-    SqlPlayerRatings,
+    SqlLadderStore,
     SqlSubmissionRepository,
 )
-from bitcode_adapters.sql.tables import metadata, rating_changes
+from bitcode_adapters.sql.tables import metadata
 from bitcode_core.arena.model import (
     BattleResult,
     BattleSide,
@@ -33,16 +33,20 @@ from bitcode_core.arena.model import (
     QuestionRef,
     SideStanding,
     SubmissionStatus,
+    with_ratings,
 )
 from bitcode_core.arena.ports import (
     BattleRepository,
     Decide,
+    Finished,
     SubmissionRepository,
 )
 from bitcode_core.battles import EndReason
-from bitcode_core.elo import RatingChange
+from bitcode_core.elo import RatedSide, RatingChange
 from bitcode_core.errors import InvalidInput
-from bitcode_core.ports import PlayerRating
+from bitcode_core.ladder.model import LadderKey, LadderRating, Scope
+from bitcode_core.ladder.ports import LadderStore
+from bitcode_core.ladder.rules import LadderRules, RatedBattle, keys_needed, rate
 from bitcode_core.rooms.settings import ChosenQuestions, Mode, RoomSettings
 from bitcode_core.verdicts import SubmissionResult, Verdict
 from bitcode_core.verdicts import TestOutcome as Outcome
@@ -51,6 +55,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.no_skip]
 
 NOW = 1_700_000_000.0
 PLAYERS = ("p1", "p2")
+SEASON = "s1"
+RULES = LadderRules()
 SETTINGS = RoomSettings(
     mode=Mode.DUEL,
     sides=2,
@@ -67,36 +73,22 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-class _Ratings:
-    """The ratings the in-memory battles move, with a way to seed them."""
-
-    def __init__(self, ratings: dict[str, PlayerRating]) -> None:
-        self._ratings = ratings
-
-    async def get_many(self, players: Iterable[str]) -> Mapping[str, PlayerRating]:
-        return {p: self._ratings[p] for p in players if p in self._ratings}
-
-    async def save_many(self, ratings: Iterable[PlayerRating]) -> None:
-        self._ratings.update((r.player, r) for r in ratings)
-
-
 @dataclass
 class Arena:
-    """Two handles on the same stores, and the ratings beside them."""
+    """Two handles on the same stores, and the ladder beside them."""
 
     battles: tuple[BattleRepository, BattleRepository]
     submissions: tuple[SubmissionRepository, SubmissionRepository]
-    ratings: Any
-    database: Database | None = None
+    ladder: LadderStore
 
 
 @pytest.fixture
 async def arena(storage_url: str | None) -> AsyncIterator[Arena]:
     if storage_url is None:
         submissions = InMemorySubmissionRepository()
-        ratings: dict[str, PlayerRating] = {}
-        battles = InMemoryBattleRepository(submissions, ratings)
-        yield Arena((battles,) * 2, (submissions,) * 2, _Ratings(ratings))
+        ladder = InMemoryLadderStore()
+        battles = InMemoryBattleRepository(submissions, ladder)
+        yield Arena((battles,) * 2, (submissions,) * 2, ladder)
         return
     one, two = Database(storage_url), Database(storage_url)
     async with one.engine.begin() as connection:
@@ -105,8 +97,7 @@ async def arena(storage_url: str | None) -> AsyncIterator[Arena]:
         yield Arena(
             (SqlBattleRepository(one), SqlBattleRepository(two)),
             (SqlSubmissionRepository(one), SqlSubmissionRepository(two)),
-            SqlPlayerRatings(one),
-            one,
+            SqlLadderStore(one),
         )
     finally:
         await one.dispose()
@@ -155,26 +146,31 @@ def a_submission(
     return replace(submission, **changes)
 
 
-@dataclass
-class Decider:
-    """A result that moves p1 up and p2 down from whatever they had."""
+def a_rated_battle(battle_id: str = "b1") -> RatedBattle:
+    sides = (RatedSide(("p1",), 1), RatedSide(("p2",), 2))
+    return RatedBattle(battle_id, Mode.DUEL, sides, NOW + 300, SEASON, None)
 
-    calls: list[Mapping[str, PlayerRating]] = field(default_factory=list)
 
-    def __call__(self, ratings: Mapping[str, PlayerRating]) -> BattleResult:
-        self.calls.append(dict(ratings))
-        before = {
-            p: ratings[p].rating if p in ratings else 1500.0 for p in ("p1", "p2")
-        }
-        return a_result(
-            NOW + 300,
-            RatingChange("p1", before["p1"], before["p1"] + 16, 32.0),
-            RatingChange("p2", before["p2"], before["p2"] - 16, 32.0),
-        )
+async def finish(
+    repository: BattleRepository,
+    battle_id: str = "b1",
+    discard: Iterable[str] = (),
+    calls: list[Mapping[LadderKey, LadderRating]] | None = None,
+) -> Finished | None:
+    """Finish a battle with a win for p1 that moves the ladder."""
+    rated = a_rated_battle(battle_id)
+
+    def decide(book: Mapping[LadderKey, LadderRating]) -> Finished:
+        if calls is not None:
+            calls.append(dict(book))
+        update = rate(rated, book, RULES)
+        return with_ratings(a_result(), update, SEASON), update
+
+    return await repository.finish(battle_id, keys_needed(rated), decide, list(discard))
 
 
 def ending_at(ended_at: float) -> Decide:
-    return lambda _ratings: a_result(ended_at)
+    return lambda _book: (a_result(ended_at), None)
 
 
 ACCEPTED = SubmissionResult(
@@ -193,18 +189,6 @@ async def running(arena: Arena, battle: LiveBattle | None = None) -> LiveBattle:
     await arena.battles[0].add(battle)
     await arena.battles[0].begin(battle.id)
     return replace(battle, status=BattleStatus.RUNNING)
-
-
-async def stored_changes(arena: Arena, battle_id: str) -> list[tuple[Any, ...]] | None:
-    if arena.database is None:
-        return None  # the in-memory store keeps changes in the result only
-    statement = (
-        select(rating_changes.c.player, rating_changes.c.before, rating_changes.c.after)
-        .where(rating_changes.c.battle_id == battle_id)
-        .order_by(rating_changes.c.player)
-    )
-    async with arena.database.connect() as connection:
-        return [tuple(row) for row in (await connection.execute(statement)).all()]
 
 
 class TestStoringBattles:
@@ -265,44 +249,57 @@ class TestStoringBattles:
 
     async def test_no_forfeit_after_the_end(self, arena: Arena) -> None:
         await running(arena)
-        await arena.battles[0].finish("b1", Decider(), ())
+        await finish(arena.battles[0], "b1")
 
         assert await arena.battles[0].add_forfeit("b1", "p2", NOW + 400) is False
 
 
 class TestFinishingBattles:
-    async def test_the_result_and_the_ratings_it_moves_are_stored_once(
+    async def test_the_result_and_the_ladder_it_moves_are_stored_once(
         self, arena: Arena
     ) -> None:
         await running(arena)
-        await arena.ratings.save_many([PlayerRating("p1", 1600.0, 4)])
-        decide = Decider()
+        seeded = LadderRating(SEASON, Scope.OVERALL, "p1", 1600.0, 4, best=1600.0)
+        await arena.ladder.replace_all([seeded])
+        calls: list[Mapping[LadderKey, LadderRating]] = []
 
-        result = await arena.battles[0].finish("b1", decide, ())
-        again = await arena.battles[1].finish("b1", decide, ())
+        finished = await finish(arena.battles[0], calls=calls)
+        again = await finish(arena.battles[1], calls=calls)
         stored = await arena.battles[1].get("b1")
-        ratings = await arena.ratings.get_many(["p1", "p2"])
-        changes = await stored_changes(arena, "b1")
+        keys = keys_needed(a_rated_battle())
+        ladder = await arena.ladder.ratings(keys)
+        history = await arena.ladder.changes("p1", SEASON, Scope.OVERALL)
 
-        assert result is not None
+        assert finished is not None
+        result, update = finished
+        assert update is not None
         assert again is None
-        assert decide.calls == [{"p1": PlayerRating("p1", 1600.0, 4)}]
+        assert calls == [{seeded.key: seeded}]
         assert stored is not None
         assert (stored.status, stored.result) == (BattleStatus.FINISHED, result)
-        assert ratings == {
-            "p1": PlayerRating("p1", 1616.0, 5),
-            "p2": PlayerRating("p2", 1484.0, 1),
-        }
-        assert changes in (
-            None,
-            [("p1", 1600.0, 1616.0), ("p2", 1500.0, 1484.0)],
-        )
+        assert result.season == SEASON
+        assert result.ladder == update.changes
+        assert ladder == {r.key: r for r in update.ratings}
+        assert ladder[seeded.key].rated_battles == 5
+        assert [c.before for c in history] == [1600.0]
+        assert await arena.ladder.rated_battles() == [a_rated_battle()]
 
     async def test_a_battle_not_running_is_not_finished(self, arena: Arena) -> None:
         await arena.battles[0].add(a_battle())
 
-        assert await arena.battles[0].finish("b1", Decider(), ()) is None
-        assert await arena.battles[0].finish("nope", Decider(), ()) is None
+        assert await finish(arena.battles[0]) is None
+        assert await finish(arena.battles[0], "nope") is None
+
+    async def test_a_battle_that_rates_nobody_moves_no_rating(
+        self, arena: Arena
+    ) -> None:
+        await running(arena)
+
+        finished = await arena.battles[0].finish("b1", (), ending_at(NOW + 50), ())
+
+        assert finished == (a_result(NOW + 50), None)
+        assert await arena.ladder.rated_battles() == []
+        assert await arena.ladder.scan(None, 10) == []
 
     async def test_two_instances_finishing_at_once_store_one_result(
         self, arena: Arena
@@ -310,16 +307,17 @@ class TestFinishingBattles:
         ids = [f"b{n}" for n in range(5)]
         for battle_id in ids:
             await running(arena, a_battle(battle_id))
-        decide = Decider()
+        calls: list[Mapping[LadderKey, LadderRating]] = []
 
         results = await asyncio.gather(
-            *(arena.battles[n % 2].finish(b, decide, ()) for b in ids for n in (0, 1))
+            *(finish(arena.battles[n % 2], b, calls=calls) for b in ids for n in (0, 1))
         )
-        ratings = await arena.ratings.get_many(["p1", "p2"])
+        key = LadderKey(SEASON, Scope.OVERALL, "p1")
+        ratings = await arena.ladder.ratings([key])
 
         assert sum(r is not None for r in results) == len(ids)
-        assert len(decide.calls) == len(ids)
-        assert ratings["p1"].rated_battles == len(ids)
+        assert len(calls) == len(ids)
+        assert ratings[key].rated_battles == len(ids)
 
     async def test_late_submissions_are_discarded_and_judged_ones_kept(
         self, arena: Arena
@@ -330,7 +328,7 @@ class TestFinishingBattles:
             await submissions.add(a_submission(submission_id), "h1", NOW + 100)
         await submissions.judged("s1", ACCEPTED, NOW + 15)
 
-        await arena.battles[0].finish("b1", Decider(), ["s1", "s2"])
+        await finish(arena.battles[0], "b1", ["s1", "s2"])
         statuses = [s.status for s in await submissions.of_battle("b1")]
 
         assert statuses == [
@@ -400,7 +398,7 @@ class TestWhatIsDue:
         await running(arena, a_battle("playing", starts_at=NOW - 10))
         await running(arena, a_battle("over", ends_at=NOW))
         await running(arena, a_battle("done", ends_at=NOW - 5))
-        await battles.finish("done", Decider(), ())
+        await finish(battles, "done")
 
         due = await battles.due(NOW, 10)
         limited = await battles.due(NOW, 1)
@@ -414,7 +412,7 @@ class TestWhatIsDue:
         await battles.add(a_battle("waiting"))
         await running(arena, a_battle("playing"))
         await running(arena, a_battle("done"))
-        await battles.finish("done", Decider(), ())
+        await finish(battles, "done")
 
         assert sorted(await battles.running()) == ["playing", "waiting"]
 
@@ -424,11 +422,11 @@ class TestHistory:
         ends = {"b1": 100.0, "b2": 300.0, "b3": 200.0, "b4": 300.0, "b5": 50.0}
         for battle_id, ended in ends.items():
             await running(arena, a_battle(battle_id))
-            await arena.battles[0].finish(battle_id, ending_at(NOW + ended), ())
+            await arena.battles[0].finish(battle_id, (), ending_at(NOW + ended), ())
         await running(arena, a_battle("b6"))  # not over yet
         others = (BattleSide(0, ("p3",)), BattleSide(1, ("p4",)))
         await running(arena, a_battle("b7", sides=others))
-        await arena.battles[0].finish("b7", Decider(), ())
+        await finish(arena.battles[0], "b7")
 
     async def test_newest_first_ties_by_id(self, arena: Arena) -> None:
         await self._played(arena)
@@ -614,7 +612,7 @@ class TestLeases:
         await self._queued(arena, ("s1", NOW - 1), ("s2", NOW - 1))
         await arena.battles[0].begin("b1")
         await arena.submissions[0].judged("s1", ACCEPTED, NOW)
-        await arena.battles[0].finish("b1", Decider(), ["s2"])
+        await finish(arena.battles[0], "b1", ["s2"])
 
         assert await arena.submissions[1].claim_stale("h2", NOW, NOW + 30, 10) == []
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
+from bitcode_adapters.ladder.codec import ChangeRecord
 from bitcode_core.arena.model import (
     BattleResult,
     BattleSide,
@@ -57,6 +58,9 @@ class _Result(msgspec.Struct, frozen=True):
     standings: list[_Standing]
     rating_changes: list[_Change]
     voided: bool
+    # Absent from results stored before the ladder: no season, no changes.
+    season: str | None = None
+    ladder: list[ChangeRecord] = msgspec.field(default_factory=list)
 
 
 class _Test(msgspec.Struct, frozen=True):
@@ -128,6 +132,8 @@ def encode_result(result: BattleResult) -> str:
                 _Change(c.player, c.before, c.after, c.k) for c in result.rating_changes
             ],
             voided=result.voided,
+            season=result.season,
+            ladder=[ChangeRecord.of(c) for c in result.ladder],
         )
     )
 
@@ -146,6 +152,8 @@ def decode_result(data: str) -> BattleResult:
             for c in record.rating_changes
         ),
         voided=record.voided,
+        season=record.season,
+        ladder=tuple(c.change() for c in record.ladder),
     )
 
 

@@ -9,8 +9,11 @@ from bitcode_adapters.sql.database import (
     redacted_url,
 )
 from bitcode_adapters.sql.identities import SqlIdentityRepository
+from bitcode_adapters.sql.ladder import SqlLadderStore
+from bitcode_adapters.sql.leaderboard import SqlLeaderboard
 from bitcode_adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from bitcode_adapters.sql.ratings import SqlPlayerRatings
+from bitcode_adapters.sql.seasons import SqlSeasonRepository
 from bitcode_adapters.sql.sessions import SqlSessionRepository
 from bitcode_adapters.sql.sign_in_attempts import SqlSignInAttemptRepository
 from bitcode_adapters.sql.users import SqlUserRepository
@@ -20,9 +23,12 @@ __all__ = [
     "DatabaseUnavailable",
     "SqlBattleRepository",
     "SqlIdentityRepository",
+    "SqlLadderStore",
+    "SqlLeaderboard",
     "SqlOneTimeTokenRepository",
     "SqlPlayerRatings",
     "SqlQuestionCatalog",
+    "SqlSeasonRepository",
     "SqlSessionRepository",
     "SqlSignInAttemptRepository",
     "SqlSubmissionRepository",

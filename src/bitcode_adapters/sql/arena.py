@@ -3,18 +3,18 @@
 Every change that two instances may make at once is a compare-and-set or
 runs under the battle's row lock: PostgreSQL's ``SELECT ... FOR UPDATE``, or
 SQLite's write lock taken when the transaction begins (``immediate``). A
-finished battle's result, the ratings it moves and its rating changes are
-written in the one transaction that sees the battle still running.
+finished battle's result, the ladder ratings it moves, their changes and the
+battle's place in the order of rated battles are written in the one
+transaction that sees the battle still running.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,24 +22,21 @@ from bitcode_adapters.arena import codec
 from bitcode_adapters.arena.cursor import history_cursor, parse_history_cursor
 from bitcode_adapters.rooms.codec import decode_settings, encode_settings
 from bitcode_adapters.sql.database import Database
+from bitcode_adapters.sql.ladder import lock_players, read_book, store_update
 from bitcode_adapters.sql.tables import (
     battle_players,
     battle_submissions,
     battles,
-    player_ratings,
-    rating_changes,
 )
 from bitcode_core.arena.model import (
-    BattleResult,
     BattleStatus,
     BattleSubmission,
     LiveBattle,
     SubmissionStatus,
 )
-from bitcode_core.arena.ports import BattlePage, Decide
-from bitcode_core.elo import apply_changes
+from bitcode_core.arena.ports import BattlePage, Decide, Finished
 from bitcode_core.errors import Conflict, NotFound
-from bitcode_core.ports import PlayerRating
+from bitcode_core.ladder.model import LadderKey
 from bitcode_core.verdicts import SubmissionResult, Verdict
 
 _QUEUED = SubmissionStatus.QUEUED.value
@@ -48,7 +45,6 @@ _QUEUED = SubmissionStatus.QUEUED.value
 class SqlBattleRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._insert = postgresql.insert if database.is_postgres else sqlite.insert
         # Order ids by code point, as Python does, whatever the database's locale.
         self._id_order = (
             battles.c.id.collate("C") if database.is_postgres else battles.c.id
@@ -91,24 +87,34 @@ class SqlBattleRepository:
             return True
 
     async def finish(
-        self, battle_id: str, decide: Decide, discard: Sequence[str]
-    ) -> BattleResult | None:
+        self,
+        battle_id: str,
+        keys: Sequence[LadderKey],
+        decide: Decide,
+        discard: Sequence[str],
+    ) -> Finished | None:
         async with self._database.begin(immediate=True) as connection:
             battle = await _battle(connection, battle_id, lock=True)
             if battle is None or battle.status is not BattleStatus.RUNNING:
                 return None
-            before = await _ratings(connection, battle.players)
-            result = decide(before)
+            if self._database.is_postgres:
+                await lock_players(connection, (k.player for k in keys))
+            book = await read_book(connection, keys, lock=True)
+            result, update = decide(book)
             await _set(
                 connection,
                 battle_id,
                 status=BattleStatus.FINISHED.value,
                 result=codec.encode_result(result),
                 ended_at=result.ended_at,
+                season_id=update.battle.season if update else None,
             )
-            await self._move_ratings(connection, battle_id, result, before)
+            if update is not None:
+                await store_update(
+                    connection, update, postgres=self._database.is_postgres
+                )
             await _discard(connection, discard)
-            return result
+            return result, update
 
     async def vote_rematch(self, battle_id: str, player: str) -> LiveBattle:
         async with self._database.begin(immediate=True) as connection:
@@ -176,46 +182,6 @@ class SqlBattleRepository:
         page = tuple(_live(row) for row in rows[:limit])
         more = len(rows) > limit
         return BattlePage(page, history_cursor(page[-1]) if more and page else None)
-
-    async def _move_ratings(
-        self,
-        connection: AsyncConnection,
-        battle_id: str,
-        result: BattleResult,
-        before: Mapping[str, PlayerRating],
-    ) -> None:
-        if not result.rating_changes:
-            return
-        ratings = apply_changes(result.rating_changes, before)
-        upsert = self._insert(player_ratings)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[player_ratings.c.player],
-            set_={
-                "rating": upsert.excluded.rating,
-                # Counted in place: a player new to both of two battles
-                # finishing at once was read as absent by both.
-                "rated_battles": player_ratings.c.rated_battles + 1,
-            },
-        )
-        await connection.execute(
-            upsert,
-            [
-                {"player": r.player, "rating": r.rating, "rated_battles": 1}
-                for r in sorted(ratings, key=lambda r: r.player)
-            ],
-        )
-        changes = [
-            {
-                "battle_id": battle_id,
-                "player": c.player,
-                "before": c.before,
-                "after": c.after,
-                "k": c.k,
-                "at": result.ended_at,
-            }
-            for c in result.rating_changes
-        ]
-        await connection.execute(rating_changes.insert(), changes)
 
 
 class SqlSubmissionRepository:
@@ -379,22 +345,6 @@ async def _set(connection: AsyncConnection, battle_id: str, **values: Any) -> No
     )
 
 
-async def _ratings(
-    connection: AsyncConnection, players: Sequence[str]
-) -> dict[str, PlayerRating]:
-    statement = (
-        select(player_ratings)
-        .where(player_ratings.c.player.in_(sorted(set(players))))
-        .order_by(player_ratings.c.player)  # one lock order for every finish
-        .with_for_update()
-    )
-    rows = (await connection.execute(statement)).all()
-    return {
-        row.player: PlayerRating(row.player, row.rating, row.rated_battles)
-        for row in rows
-    }
-
-
 async def _discard(connection: AsyncConnection, submission_ids: Sequence[str]) -> None:
     if not submission_ids:
         return
@@ -437,6 +387,8 @@ def _battle_row(battle: LiveBattle) -> dict[str, Any]:
         "rematch_votes": codec.encode_votes(battle.rematch_votes),
         "result": codec.encode_result(result) if result else None,
         "ended_at": result.ended_at if result else None,
+        "mode": battle.settings.mode.value,
+        "season_id": result.season if result else None,
     }
 
 

@@ -38,6 +38,12 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 ID = String(64)
 DIGEST = String(128)
 
+# Ladder keys sort by code point, as Python sorts them, whatever the database's
+# locale: PostgreSQL compares them in the "C" collation (SQLite always does).
+KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
+SCOPE = String(16).with_variant(String(16, collation="C"), "postgresql")
+PLAYER = Text().with_variant(Text(collation="C"), "postgresql")
+
 users = Table(
     "users",
     metadata,
@@ -240,6 +246,10 @@ battles = Table(
     Column("rematch_votes", Text, nullable=False),
     Column("result", Text, nullable=True),
     Column("ended_at", Double, nullable=True),
+    # The settings' mode, and the season the battle was rated in (none for a
+    # battle that rated nobody): what a player's ladder stats count by.
+    Column("mode", String(16), nullable=False),
+    Column("season_id", ID, nullable=True),
     CheckConstraint("status IN ('countdown', 'running', 'finished')", name="status"),
     # What is due: a countdown over, or a running battle's time up.
     Index(None, "status", "starts_at"),
@@ -292,10 +302,47 @@ battle_submissions = Table(
     UniqueConstraint("battle_id", "player", "key"),
     CheckConstraint("status IN ('queued', 'judged', 'discarded')", name="status"),
     Index(None, "status", "lease_until"),  # the stale leases
+    Index(None, "player", "status"),  # what a player's ladder stats count
 )
 
-rating_changes = Table(
-    "rating_changes",
+seasons = Table(
+    "seasons",
+    metadata,
+    Column("id", ID, primary_key=True),
+    # Two instances beginning the next season at once: one insert wins.
+    Column("number", Integer, nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("starts_at", Double, nullable=False),
+    Column("ends_at", Double, nullable=False),
+)
+
+# One player's standing on one ladder: a season (or "all-time") and a scope.
+ladder_ratings = Table(
+    "ladder_ratings",
+    metadata,
+    Column("season_id", KEY, primary_key=True),
+    Column("scope", SCOPE, primary_key=True),
+    Column("player", PLAYER, primary_key=True),
+    Column("rating", Double, nullable=False),
+    Column("rated_battles", Integer, nullable=False),
+    Column("best", Double, nullable=False),
+    Column("wins", Integer, nullable=False),
+    Column("losses", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("streak", Integer, nullable=False),
+    Column("last_at", Double, nullable=False),
+)
+# A board's page is a range of this index, and a rank counts a range of it.
+Index(
+    "ix_ladder_ratings_board",
+    ladder_ratings.c.season_id,
+    ladder_ratings.c.scope,
+    ladder_ratings.c.rating.desc(),
+    ladder_ratings.c.player,
+)
+
+ladder_changes = Table(
+    "ladder_changes",
     metadata,
     Column(
         "battle_id",
@@ -304,8 +351,30 @@ rating_changes = Table(
         primary_key=True,
     ),
     Column("player", Text, primary_key=True),
+    Column("season_id", ID, primary_key=True),
+    Column("scope", String(16), primary_key=True),
     Column("before", Double, nullable=False),
     Column("after", Double, nullable=False),
     Column("k", Double, nullable=False),
     Column("at", Double, nullable=False),
+    Column("outcome", String(8), nullable=False),
+    CheckConstraint("outcome IN ('win', 'draw', 'loss')", name="outcome"),
+    Index(None, "player", "season_id", "scope", "at"),  # a player's history
+)
+
+# The battles in the order they were rated (``seq``), each as the ladder saw
+# it (JSON): replayed in this order they give every rating back.
+rated_battles = Table(
+    "rated_battles",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "battle_id",
+        ID,
+        ForeignKey("battles.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("battle", Text, nullable=False),
+    sqlite_autoincrement=True,  # never reuse a seq, even the last one's
 )
