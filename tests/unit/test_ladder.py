@@ -899,25 +899,35 @@ async def world() -> AsyncIterator[World]:
     await scheduler.stop()
 
 
+async def running_duel(
+    world: World, players: Sequence[Principal], **changes: Any
+) -> LiveBattle:
+    """A duel of the two ``players`` who have an account, begun."""
+    first, second = players
+    room = await world.lobby.create_room(first, room_settings(**changes))
+    await world.lobby.join_by_invite(second, room.room.invite_code)
+    for player in players:
+        await world.lobby.set_ready(player, room.id, True)
+    battle = await world.arena.start_room(first, room.id)
+    world.clock.advance(COUNTDOWN)
+    running = await world.arena.advance(battle.id)
+    assert running is not None
+    return running
+
+
 async def won_by_alice(
     world: World,
     players: Sequence[Principal] = (),
     delay: float = 0.0,
     **changes: Any,
 ) -> LiveBattle:
-    """A duel of alice and bob that alice wins by solving it (``players``:
-    theirs, when they have played before) ``delay`` seconds after the
-    start; the finished battle."""
-    alice, bob = players or [await world.player(n) for n in ("alice", "bob")]
-    room = await world.lobby.create_room(alice, room_settings(**changes))
-    await world.lobby.join_by_invite(bob, room.room.invite_code)
-    for player in (alice, bob):
-        await world.lobby.set_ready(player, room.id, True)
-    battle = await world.arena.start_room(alice, room.id)
-    world.clock.advance(COUNTDOWN)
-    await world.arena.advance(battle.id)
+    """A duel of alice and bob (``players``: theirs, when they have played
+    before) that alice wins by solving it ``delay`` seconds after the start;
+    the finished battle."""
+    players = players or [await world.player(n) for n in ("alice", "bob")]
+    battle = await running_duel(world, players, **changes)
     world.clock.advance(delay)
-    await world.submit(alice, battle)
+    await world.submit(players[0], battle)
     await world.scheduler.drain()
     return await world.battle(battle.id)
 
