@@ -39,7 +39,7 @@ from bitcode_adapters.system_secrets import SystemSecrets
 from bitcode_core.accounts.model import Principal, Role
 from bitcode_core.arena.arena import Arena, ArenaSettings
 from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
-from bitcode_core.arena.model import LiveBattle
+from bitcode_core.arena.model import BattleStatus, LiveBattle
 from bitcode_core.catalog.model import CatalogEntry
 from bitcode_core.elo import EloRules, RatedSide
 from bitcode_core.errors import InvalidInput, PermissionDenied
@@ -76,6 +76,7 @@ from tests.unit.test_arena import (
     SourceJudge,
     StepScheduler,
     World,
+    let_run,
     room_settings,
 )
 
@@ -1046,3 +1047,41 @@ class TestArenaRates:
         assert starts[second.id, Scope.DUEL] == RULES.soft_reset(old[Scope.DUEL])
         all_time = before[LadderKey(ALL_TIME, Scope.OVERALL, "alice")]
         assert starts[ALL_TIME, Scope.OVERALL] == all_time.rating
+
+
+class TestBeforeTheFirstSeason:
+    """Times before the first season began: a battle rated late whose end
+    came before the first rated battle's, and reads before an admin's first
+    season begins. Both find no season (``NotFound``) today."""
+
+    async def test_a_battle_that_ended_before_the_first_season_still_finishes(
+        self, world
+    ):
+        slow, (alice, _) = await world.running(("alice", "bob"), rated=True)
+        await world.submit(alice, slow, b"slow")  # judged after the other ends
+        world.clock.advance(30)
+
+        carol, dan = [await world.player(n) for n in ("carol", "dan")]
+        quick = await running_duel(world, [carol, dan], rated=True)
+        await world.submit(carol, quick)
+        await let_run()
+        quick = await world.battle(quick.id)
+        world.judge.gate.set()
+        await asyncio.wait(set(world.scheduler.tasks))
+
+        first = (await world.arena_ladder.seasons())[0]
+        late = await world.battle(slow.id)
+        assert quick.result is not None
+        assert quick.result.ended_at == first.starts_at
+        assert late.status is BattleStatus.FINISHED
+        assert late.result is not None
+        assert late.result.ended_at < first.starts_at
+        assert late.result.season is not None
+
+    async def test_quick_match_reads_no_rating_before_a_scheduled_first_season(
+        self,
+    ):
+        ladder, _, _ = season_world()
+        await ladder.schedule(ADMIN, name="One", starts_at=DAY, ends_at=10 * DAY)
+
+        assert await ladder.ratings_for(["ann"]) == {}
