@@ -12,6 +12,8 @@ from bitcode_core.arena.model import (
     QuestionRef,
     SubmissionStatus,
 )
+from bitcode_core.elo import RatedSide
+from bitcode_core.ladder.rules import RatedBattle
 from bitcode_core.ports import PlayerRating
 from bitcode_core.rooms.model import (
     ChosenQuestions,
@@ -224,3 +226,56 @@ queue_actions = st.lists(
     ),
     max_size=40,
 )
+
+
+# Rated battles as the ladder records them: 2 to 4 sides of one or two
+# players from a small pool (so players meet again), ranks from random scores
+# (ties included), times rising, across one to three seasons "s1".."s3".
+
+LADDER_PLAYERS = tuple(f"p{n}" for n in range(8))
+
+
+@st.composite
+def rated_sides(draw: st.DrawFn) -> tuple[RatedSide, ...]:
+    count = draw(st.integers(2, 4))
+    seats = draw(st.integers(1, 2))
+    players = draw(
+        st.lists(
+            st.sampled_from(LADDER_PLAYERS),
+            min_size=count * seats,
+            max_size=count * seats,
+            unique=True,
+        )
+    )
+    scores = draw(st.lists(st.integers(0, 2), min_size=count, max_size=count))
+    return tuple(
+        RatedSide(
+            tuple(players[i * seats : (i + 1) * seats]),
+            1 + sum(1 for other in scores if other > score),
+        )
+        for i, score in enumerate(scores)
+    )
+
+
+@st.composite
+def rated_battle_histories(draw: st.DrawFn) -> list[RatedBattle]:
+    count = draw(st.integers(1, 15))
+    last = draw(st.integers(1, 3))
+    numbers = sorted(
+        draw(st.lists(st.integers(1, last), min_size=count, max_size=count))
+    )
+    battles: list[RatedBattle] = []
+    at = 0.0
+    for index, number in enumerate(numbers):
+        at += draw(st.integers(1, 10_000))
+        battles.append(
+            RatedBattle(
+                f"b{index}",
+                draw(st.sampled_from(Mode)),
+                draw(rated_sides()),
+                at,
+                f"s{number}",
+                f"s{number - 1}" if number > 1 else None,
+            )
+        )
+    return battles
