@@ -117,8 +117,8 @@ class Ladder:
         return (await self.season_at(self._clock.now()))[0]
 
     async def season_at(self, at: float) -> tuple[Season, Season | None]:
-        """The season ``at`` falls in (begun by itself if it was due), and the
-        one before it."""
+        """The season ``at`` falls in (begun by itself if it was due; the
+        first one for a time before it), and the one before it."""
         known = await self._seasons.all()
         found = season_rules.current(known, at)
         if found is None:
@@ -132,6 +132,10 @@ class Ladder:
                     )
             known = await self._seasons.all()
             found = season_rules.current(known, at)
+        if found is None and known and at < known[0].starts_at:
+            # Before the first season began (a battle that ended before it,
+            # judged late; a first season scheduled ahead): it counts there.
+            found = known[0]
         if found is None:
             raise NotFound("no season covers that time")
         return found, season_rules.previous(known, found)
