@@ -9,7 +9,8 @@ on one board, builds the Redis index from it (timed), then measures each
 query many times on random players and prints medians and p99s, with each
 figure's ratio to the raw ZRANK measured in the same run.
 
-    uv run nox -s bench -- ladder              # or: uv run python benchmarks/bench_ladder.py --players N
+    uv run nox -s bench -- ladder
+    uv run python benchmarks/bench_ladder.py --players N --repeats R
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ from bitcode_core.arena.model import (
 )
 from bitcode_core.battles import EndReason
 from bitcode_core.ladder.model import Board, LadderKey, LadderRating, Scope
-from bitcode_core.ladder.rules import LadderRules, LadderUpdate, keys_needed, rate
+from bitcode_core.ladder.rules import (
+    LadderRules,
+    LadderUpdate,
+    RatedBattle,
+    keys_needed,
+    rate,
+)
 from bitcode_core.rooms.settings import ChosenQuestions, Mode, RoomSettings
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -115,7 +122,7 @@ def redis_benchmark(key: str, member: str, requests: int) -> float | None:
     tool = shutil.which("redis-benchmark")
     if tool is None:
         return None
-    done = subprocess.run(  # noqa: S603 - our own arguments
+    done = subprocess.run(
         [tool, "-q", "-c", "1", "-n", str(requests), "ZRANK", key, member],
         capture_output=True,
         text=True,
@@ -177,13 +184,7 @@ async def apply_results(
             ),
         )
         rated = rated_battle(battle, result, SEASON, None)
-
-        def decide(
-            book: Mapping[LadderKey, LadderRating],
-        ) -> tuple[BattleResult, LadderUpdate]:
-            update = rate(rated, book, rules)
-            return with_ratings(result, update, SEASON), update
-
+        decide = _decider(rated, result, rules)
         started = time.perf_counter()
         finished = await battles.finish(battle.id, keys_needed(rated), decide, ())
         stored = time.perf_counter()
@@ -195,16 +196,27 @@ async def apply_results(
         stored_ms.append((stored - started) * 1000)
         indexed_ms.append((indexed - stored) * 1000)
 
-    def summary(spent: list[float]) -> tuple[float, float]:
-        spent.sort()
-        return statistics.median(spent), spent[
-            min(len(spent) - 1, int(len(spent) * 0.99))
-        ]
-
-    return summary(stored_ms), summary(indexed_ms)
+    return _summary(stored_ms), _summary(indexed_ms)
 
 
-async def measure(players: int, repeats: int) -> None:
+def _decider(
+    rated: RatedBattle, result: BattleResult, rules: LadderRules
+) -> Callable[[Mapping[LadderKey, LadderRating]], tuple[BattleResult, LadderUpdate]]:
+    def decide(
+        book: Mapping[LadderKey, LadderRating],
+    ) -> tuple[BattleResult, LadderUpdate]:
+        update = rate(rated, book, rules)
+        return with_ratings(result, update, SEASON), update
+
+    return decide
+
+
+def _summary(spent: list[float]) -> tuple[float, float]:
+    spent.sort()
+    return statistics.median(spent), spent[min(len(spent) - 1, len(spent) * 99 // 100)]
+
+
+async def measure(players: int, repeats: int) -> None:  # noqa: PLR0915 - one report
     name = f"bitcode_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -216,16 +228,15 @@ async def measure(players: int, repeats: int) -> None:
     try:
         await upgrade(url)
         print(f"== {players:,} rated players on one board (PostgreSQL {name}, Redis)")
-        print(
-            f"   seeding PostgreSQL (COPY)         {seed_database(url, players):8.1f} s"
-        )
+        seeded = seed_database(url, players)
+        print(f"   seeding PostgreSQL (COPY)         {seeded:8.1f} s")
 
         index = RedisRankIndex(redis, prefix)
         started = time.perf_counter()
         count = await index.rebuild(SqlLadderStore(database))
+        built = time.perf_counter() - started
         print(
-            f"   building the Redis index from it  {time.perf_counter() - started:8.1f} s"
-            f"  ({count:,} ratings)"
+            f"   building the Redis index from it  {built:8.1f} s  ({count:,} ratings)"
         )
         assert count == players
 
@@ -236,9 +247,8 @@ async def measure(players: int, repeats: int) -> None:
             if n % 10_000 == 9_999:
                 await pipe.execute()
         await pipe.execute()
-        print(
-            f"   a plain sorted set for the floor  {time.perf_counter() - started:8.1f} s"
-        )
+        filled = time.perf_counter() - started
+        print(f"   a plain sorted set for the floor  {filled:8.1f} s")
 
         chooser = random.Random(1)  # noqa: S311
 
