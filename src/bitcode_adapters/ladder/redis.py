@@ -155,11 +155,13 @@ local function join(G, base, player, score, country)
     redis.call('SADD', G .. 'keys', key)
 end
 
--- The player leaves every board of their old country for the new one's.
+-- The player's country, recorded even when it is none (so that a rebuild's
+-- older page cannot bring back the one they left). One who had another leaves
+-- every board of it for the new one's.
 local function move(G, player, country)
-    local old = redis.call('HGET', G .. 'country', player) or ''
+    local old = redis.call('HGET', G .. 'country', player)
     if old == country then return end
-    for _, base in ipairs(redis.call('SMEMBERS', G .. 'boards')) do
+    for _, base in ipairs(old and redis.call('SMEMBERS', G .. 'boards') or {}) do
         local score = redis.call('ZSCORE', G .. 'rank:' .. base, player)
         if score then
             if old ~= '' then
