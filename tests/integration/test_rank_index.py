@@ -94,7 +94,7 @@ class Ladder:
         self.index = index
         self.store = InMemoryLadderStore()
         self.reference = InMemoryLeaderboard(self.store)
-        self._ratings: dict[LadderKey, LadderRating] = {}
+        self.ratings: dict[LadderKey, LadderRating] = {}
 
     async def rate(
         self,
@@ -110,9 +110,9 @@ class Ladder:
     async def store_only(
         self, ratings: Iterable[LadderRating], countries: Mapping[str, str | None]
     ) -> None:
-        self._ratings.update({r.key: r for r in ratings})
+        self.ratings.update({r.key: r for r in ratings})
         self.store.countries.update(countries)
-        await self.store.replace_all(self._ratings.values())
+        await self.store.replace_all(self.ratings.values())
 
 
 @pytest.fixture
@@ -356,6 +356,7 @@ async def rebuilt_ladder(index: RedisRankIndex, store: InMemoryLadderStore) -> L
     ladder = Ladder(index)
     ladder.store = store
     ladder.reference = InMemoryLeaderboard(store)
+    ladder.ratings = {r.key: r for r, _ in await store.scan(None, 10_000)}
     return ladder
 
 
@@ -461,7 +462,6 @@ class TestRebuild:
         await index.rebuild(store)
         pausing = PausingStore(store)
         ladder = await rebuilt_ladder(index, store)
-        ladder._ratings = {r.key: r for r in await scan_all(store)}
 
         rebuilding = asyncio.create_task(index.rebuild(pausing))  # type: ignore[arg-type]
         await pausing.paused.wait()
@@ -506,12 +506,12 @@ class TestRebuild:
         small_pages: None,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.setattr(redis_index, "LEASE_MS", 50)
+        monkeypatch.setattr(redis_index, "LEASE_MS", 300)
         pausing = PausingStore(await filled_store())
 
         rebuilding = asyncio.create_task(index.rebuild(pausing))  # type: ignore[arg-type]
         await pausing.paused.wait()
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.8)
         pausing.go_on.set()
 
         with pytest.raises(RebuildInterrupted):
@@ -531,10 +531,6 @@ class TestRebuild:
         keys = {k.decode() async for k in redis.scan_iter(match=f"{prefix}*")}
         assert not any(dead in k for k in keys)
         assert await redis.smembers(f"{prefix}building") == set()
-
-
-async def scan_all(store: InMemoryLadderStore) -> list[LadderRating]:
-    return [r for r, _ in await store.scan(None, 10_000)]
 
 
 class TestClients:

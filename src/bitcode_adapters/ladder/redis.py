@@ -26,8 +26,14 @@ prefix):
 
 A player's country is theirs, not a board's: when it changes, the player
 leaves the old country's boards and joins the new one's on every board they
-are on. Scripts name keys they build from the generation (one Redis, not a
-cluster).
+are on. A ``put`` is one script rather than a MULTI block because it reads
+before it writes (the generations, the player's old country) and must do
+both in one step.
+
+Scripts name keys they build from the generation (one Redis, not a cluster).
+Redis must not evict these keys (``maxmemory-policy noeviction``): a board
+evicted under a marker that stayed would be served as built. A million
+ratings on one board take about 330 MB, twice that while a rebuild runs.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ from bitcode_core.ladder.ports import LadderStore
 logger = logging.getLogger(__name__)
 
 SCAN_PAGE = 10_000  # ratings read from the store at a time
-SCRIPT_ROWS = 500  # ratings per script: each holds Redis about 6 ms at most
+SCRIPT_ROWS = 500  # ratings per script: each holds Redis about 5 ms
 LEASE_MS = 120_000  # a rebuild that stops renewing its lease this long is dead
 _UNLINK_BATCH = 1_000
 
