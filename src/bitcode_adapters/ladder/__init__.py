@@ -5,5 +5,17 @@ from bitcode_adapters.ladder.memory import (
     InMemoryLeaderboard,
     InMemorySeasonRepository,
 )
+from bitcode_adapters.ladder.redis import (
+    RankIndexUnavailable,
+    RebuildInterrupted,
+    RedisRankIndex,
+)
 
-__all__ = ["InMemoryLadderStore", "InMemoryLeaderboard", "InMemorySeasonRepository"]
+__all__ = [
+    "InMemoryLadderStore",
+    "InMemoryLeaderboard",
+    "InMemorySeasonRepository",
+    "RankIndexUnavailable",
+    "RebuildInterrupted",
+    "RedisRankIndex",
+]
