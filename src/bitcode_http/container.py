@@ -418,6 +418,7 @@ def _ladder(
     bus: EventBus,
     secrets: Secrets,
     clock: Clock,
+    users: UserRepository,
 ) -> Ladder:
     elo = EloRules(provisional_battles=settings.provisional_battles)
     return Ladder(
@@ -431,6 +432,7 @@ def _ladder(
         rules=LadderRules(elo, reset_share=settings.reset_share),
         tiers=Tiers.parse(settings.tiers),
         season_length_s=settings.season_length_days * 86_400.0,
+        users=users,
     )
 
 
@@ -567,6 +569,7 @@ class Container(containers.DeclarativeContainer):
         bus=event_bus,
         secrets=secrets,
         clock=clock,
+        users=users,
     )
     lobby = providers.Singleton(
         Lobby,

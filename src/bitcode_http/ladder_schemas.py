@@ -23,14 +23,14 @@ class SeasonOut(msgspec.Struct, kw_only=True):
     current: bool
 
     @classmethod
-    def of(cls, season: Season, now: float) -> SeasonOut:
+    def of(cls, season: Season, current: Season) -> SeasonOut:
         return cls(
             id=season.id,
             number=season.number,
             name=season.name,
             starts_at=season.starts_at,
             ends_at=season.ends_at,
-            current=season.contains(now),
+            current=season.id == current.id,
         )
 
 

@@ -25,6 +25,7 @@ from litestar.types import ExceptionHandlersMap
 
 from bitcode_adapters.cache import CacheUnavailable
 from bitcode_adapters.events import EventBusUnavailable
+from bitcode_adapters.ladder.redis import RankIndexUnavailable, RebuildInterrupted
 from bitcode_adapters.openid_provider import IdentityProviderUnavailable
 from bitcode_adapters.problem_zip import ArchiveTooLarge, UnsafeArchive
 from bitcode_adapters.rating_file import RatingFileCorrupt
@@ -88,6 +89,8 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.NotRanked: Problem(404, "Not ranked"),
     errors.RateLimited: Problem(429, "Too many requests"),
     DatabaseUnavailable: Problem(503, "Database unavailable"),
+    RankIndexUnavailable: Problem(503, "Leaderboard index unavailable"),
+    RebuildInterrupted: Problem(503, "Leaderboard index rebuild interrupted"),
     MailDeliveryFailed: Problem(503, "Mail delivery failed"),
     RateLimiterUnavailable: Problem(503, "Rate limiter unavailable"),
     CacheUnavailable: Problem(503, "Cache unavailable"),

@@ -91,15 +91,18 @@ class BattleSettings(msgspec.Struct, frozen=True, kw_only=True):
     lease_s: int = 60
 
 
+DEFAULT_TIERS = (
+    "Bronze:0,Silver:1400,Gold:1600,Platinum:1800,Diamond:2000,"
+    "Master:2200,Grandmaster:2400"
+)
+
+
 class LadderSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Seasons and ratings."""
 
     reset_share: float = 0.5
     season_length_days: float = 90.0
-    tiers: str = (
-        "Bronze:0,Silver:1400,Gold:1600,Platinum:1800,Diamond:2000,"
-        "Master:2200,Grandmaster:2400"
-    )
+    tiers: str = DEFAULT_TIERS
     provisional_battles: int = 30
 
 
@@ -307,7 +310,7 @@ class _Reader:
         )
 
     def _ladder(self) -> LadderSettings:
-        tiers = self.get("RATING_TIERS") or LadderSettings.tiers
+        tiers = self.get("RATING_TIERS") or DEFAULT_TIERS
         try:
             Tiers.parse(tiers)
         except InvalidInput as error:

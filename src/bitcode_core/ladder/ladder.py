@@ -8,12 +8,14 @@ queries run against the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bitcode_core.accounts.model import Principal, Role
-from bitcode_core.accounts.ports import Secrets
+from bitcode_core.accounts.ports import Secrets, UserRepository
 from bitcode_core.errors import (
+    BitCodeError,
     InvalidInput,
     NotFound,
     NotRanked,
@@ -47,6 +49,7 @@ from bitcode_core.rooms.ports import EventBus
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 CURRENT = "current"
 MAX_PAGE = 100
 MAX_AROUND = 101
@@ -95,7 +98,9 @@ class Ladder:
         rules: LadderRules,
         tiers: Tiers,
         season_length_s: float = season_rules.DEFAULT_LENGTH_S,
+        users: UserRepository | None = None,
     ) -> None:
+        self._users = users
         self._seasons = seasons
         self._store = store
         self._database_board = database_board
@@ -201,14 +206,17 @@ class Ladder:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
         offset = _offset(cursor)
-        reader = await self._reader()
-        rows = tuple(await reader.page(board, offset, limit))
-        total = await reader.size(board)
+
+        async def read(reader: Leaderboard) -> tuple[tuple[Ranked, ...], int]:
+            rows = tuple(await reader.page(board, offset, limit))
+            return rows, await reader.size(board)
+
+        rows, total = await self._read(read)
         more = offset + len(rows) < total and len(rows) == limit
         return BoardPage(rows, total, f"o{offset + len(rows)}" if more else None)
 
     async def rank(self, board: Board, player: str) -> Ranked:
-        found = await (await self._reader()).rank(board, player)
+        found = await self._read(lambda reader: reader.rank(board, player))
         if found is None:
             raise NotRanked()
         return found
@@ -218,18 +226,23 @@ class Ladder:
     ) -> Sequence[Ranked]:
         if not 1 <= size <= MAX_AROUND:
             raise InvalidInput(f"size must be 1 to {MAX_AROUND}", field="size")
-        rows = await (await self._reader()).around(board, player, size)
+        rows = await self._read(lambda reader: reader.around(board, player, size))
         if not rows:
             raise NotRanked()
         return rows
 
-    async def _reader(self) -> Leaderboard:
-        # Asked each time (one cheap round trip): an index that lost its data
-        # (a Redis restarted empty) is passed over until it is rebuilt.
+    async def _read(self, query: Callable[[Leaderboard], Awaitable[T]]) -> T:
+        """Ask the index when it is complete (checked each time: one cheap
+        round trip, and an index that lost its data is passed over until it
+        is rebuilt); the database when there is none, or it fails."""
         index = self._index
-        if index is not None and await index.built():
-            return index
-        return self._database_board
+        if index is not None:
+            try:
+                if await index.built():
+                    return await query(index)
+            except BitCodeError:
+                logger.warning("leaderboard.index_unavailable")
+        return await query(self._database_board)
 
     # A rated battle's end
 
@@ -263,6 +276,17 @@ class Ladder:
         )
 
     # Players
+
+    async def names(self, players: Iterable[str]) -> dict[str, str]:
+        """Usernames to show beside ranks (a closed account shows none)."""
+        found: dict[str, str] = {}
+        if self._users is None:
+            return found
+        for player in dict.fromkeys(players):
+            user = await self._users.get(player)
+            if user is not None and not user.disabled:
+                found[player] = user.username
+        return found
 
     async def stats(self, player: str, season: str, scope: Scope) -> PlayerStats:
         key = LadderKey(season, scope, player)

@@ -4,7 +4,6 @@ or ``all-time``; a board's scope is a mode or ``overall``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
@@ -14,10 +13,8 @@ from litestar.status_codes import HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
 from bitcode_core.accounts.model import Principal
-from bitcode_core.accounts.ports import UserRepository
 from bitcode_core.ladder.ladder import Ladder
-from bitcode_core.ladder.model import Board, Ranked, Scope
-from bitcode_core.ports import Clock
+from bitcode_core.ladder.model import Board, Scope
 from bitcode_http.ladder_schemas import (
     AroundOut,
     BoardOut,
@@ -34,6 +31,8 @@ from bitcode_http.problems import documented
 
 SeasonRef = Annotated[str, PathParameter(max_length=64)]
 PlayerId = Annotated[str, PathParameter(max_length=64)]
+ScopeRef = Annotated[Scope, PathParameter()]
+
 Country = Annotated[
     str | None, QueryParameter(min_length=2, max_length=2, pattern="^[A-Z]{2}$")
 ]
@@ -44,18 +43,15 @@ class SeasonsController(Controller):
     tags = ("seasons",)
 
     @get("/", summary="Every season, first first; exactly one is current")
-    async def list_seasons(
-        self, ladder: NamedDependency[Ladder], clock: NamedDependency[Clock]
-    ) -> SeasonList:
-        now = clock.now()
+    async def list_seasons(self, ladder: NamedDependency[Ladder]) -> SeasonList:
+        current = await ladder.current_season()
         seasons = await ladder.seasons()
-        return SeasonList(seasons=[SeasonOut.of(s, now) for s in seasons])
+        return SeasonList(seasons=[SeasonOut.of(s, current) for s in seasons])
 
     @get("/current", summary="The season under way")
-    async def current(
-        self, ladder: NamedDependency[Ladder], clock: NamedDependency[Clock]
-    ) -> SeasonOut:
-        return SeasonOut.of(await ladder.current_season(), clock.now())
+    async def current(self, ladder: NamedDependency[Ladder]) -> SeasonOut:
+        current = await ladder.current_season()
+        return SeasonOut.of(current, current)
 
     @post(
         "/",
@@ -68,13 +64,12 @@ class SeasonsController(Controller):
         self,
         data: JSONBody[ScheduleSeason],
         ladder: NamedDependency[Ladder],
-        clock: NamedDependency[Clock],
         principal: NamedDependency[Principal],
     ) -> SeasonOut:
         season = await ladder.schedule(
             principal, name=data.name, ends_at=data.ends_at, starts_at=data.starts_at
         )
-        return SeasonOut.of(season, clock.now())
+        return SeasonOut.of(season, await ladder.current_season())
 
     @patch(
         "/{season_id:str}",
@@ -87,17 +82,16 @@ class SeasonsController(Controller):
         season_id: SeasonRef,
         data: JSONBody[ChangeSeason],
         ladder: NamedDependency[Ladder],
-        clock: NamedDependency[Clock],
         principal: NamedDependency[Principal],
     ) -> SeasonOut:
         season = await ladder.change_season(
             principal, season_id, name=data.name, ends_at=data.ends_at
         )
-        return SeasonOut.of(season, clock.now())
+        return SeasonOut.of(season, await ladder.current_season())
 
 
 class LeaderboardsController(Controller):
-    path = "/leaderboards/{season:str}/{scope:str}"
+    path = "/leaderboards/{season:str}/{board_scope:str}"
     tags = ("leaderboards",)
 
     @get("/", responses=documented(404, 422), summary="A leaderboard, best first")
@@ -105,22 +99,21 @@ class LeaderboardsController(Controller):
         self,
         *,
         season: SeasonRef,
-        scope: Scope,
+        board_scope: ScopeRef,
         ladder: NamedDependency[Ladder],
-        users: NamedDependency[UserRepository],
         country: Country = None,
         cursor: Annotated[str | None, QueryParameter(max_length=16)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
     ) -> BoardOut:
-        board = Board(await ladder.resolve(season), scope, country)
+        board = Board(await ladder.resolve(season), board_scope, country)
         page = await ladder.top(board, cursor, limit)
         return BoardOut.of(
             page,
             season=board.season,
-            scope=scope.value,
+            scope=board_scope.value,
             country=country,
             tiers=ladder.tiers,
-            names=await _names(users, page.rows),
+            names=await ladder.names(r.player for r in page.rows),
         )
 
     @get(
@@ -132,15 +125,14 @@ class LeaderboardsController(Controller):
         self,
         *,
         season: SeasonRef,
-        scope: Scope,
+        board_scope: ScopeRef,
         player: PlayerId,
         ladder: NamedDependency[Ladder],
-        users: NamedDependency[UserRepository],
         country: Country = None,
     ) -> RankedOut:
-        board = Board(await ladder.resolve(season), scope, country)
+        board = Board(await ladder.resolve(season), board_scope, country)
         row = await ladder.rank(board, player)
-        return RankedOut.of(row, ladder.tiers, await _names(users, [row]))
+        return RankedOut.of(row, ladder.tiers, await ladder.names([row.player]))
 
     @get(
         "/players/{player:str}/around",
@@ -151,19 +143,18 @@ class LeaderboardsController(Controller):
         self,
         *,
         season: SeasonRef,
-        scope: Scope,
+        board_scope: ScopeRef,
         player: PlayerId,
         ladder: NamedDependency[Ladder],
-        users: NamedDependency[UserRepository],
         country: Country = None,
         size: Annotated[int, QueryParameter(ge=1, le=101)] = 21,
     ) -> AroundOut:
-        board = Board(await ladder.resolve(season), scope, country)
+        board = Board(await ladder.resolve(season), board_scope, country)
         rows = await ladder.around(board, player, size)
-        names = await _names(users, rows)
+        names = await ladder.names(r.player for r in rows)
         return AroundOut(
             season=board.season,
-            scope=scope.value,
+            scope=board_scope.value,
             country=country,
             rows=[RankedOut.of(r, ladder.tiers, names) for r in rows],
         )
@@ -183,11 +174,11 @@ class PlayerLadderController(Controller):
         user_id: PlayerId,
         ladder: NamedDependency[Ladder],
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
-        scope: Annotated[Scope, QueryParameter()] = Scope.OVERALL,
+        board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> StatsOut:
         season_id = await ladder.resolve(season)
-        stats = await ladder.stats(user_id, season_id, scope)
-        return StatsOut.of(user_id, season_id, scope.value, stats)
+        stats = await ladder.stats(user_id, season_id, board_scope)
+        return StatsOut.of(user_id, season_id, board_scope.value, stats)
 
     @get(
         "/rating-history",
@@ -199,20 +190,11 @@ class PlayerLadderController(Controller):
         user_id: PlayerId,
         ladder: NamedDependency[Ladder],
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
-        scope: Annotated[Scope, QueryParameter()] = Scope.OVERALL,
+        board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> RatingHistory:
         season_id = await ladder.resolve(season)
-        changes = list(await ladder.history(user_id, season_id, scope))
-        return RatingHistory.of(user_id, season_id, scope.value, changes)
-
-
-async def _names(users: UserRepository, rows: Sequence[Ranked]) -> dict[str, str]:
-    names = {}
-    for row in rows:
-        user = await users.get(row.player)
-        if user is not None:
-            names[row.player] = user.username
-    return names
+        changes = list(await ladder.history(user_id, season_id, board_scope))
+        return RatingHistory.of(user_id, season_id, board_scope.value, changes)
 
 
 ROUTES: list[ControllerRouterHandler] = [
