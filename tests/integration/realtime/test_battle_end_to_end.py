@@ -76,6 +76,7 @@ async def test_a_battle_runs_from_start_to_rated_result(
     team, room_id = await _seat_everyone(cluster, players, mode, per_side, sides)
     solver, others = team[0], team[1:]
 
+    await others[0].subscribe("leaderboard")
     started = await solver.act("room.start", room=room_id)
     battle_id = started["battle"]
     channel = f"battle:{battle_id}"
@@ -163,6 +164,14 @@ async def test_a_battle_runs_from_start_to_rated_result(
         assert in_order_once(seqs), seqs
         assert seqs[-1] == finished[0]["seq"], "nothing after the result"
     assert len({m["seq"] for m in finished}) == 1
+
+    # The boards moved at once, and subscribers heard of it.
+    moved = await others[0].event("leaderboard.changed", "leaderboard", timeout_s=10)
+    assert {r["player"] for r in moved["data"]["ratings"]} == {p.id for p in team}
+    board = (await solver.http.get(f"/leaderboards/current/{mode}")).json()
+    assert board["rows"][0]["player"] == solver.id
+    assert board["rows"][0]["rank"] == 1
+    assert board["total"] == len(team)
 
     stored = (await others[0].http.get(f"/battles/{battle_id}")).json()
     assert stored["status"] == "finished"
