@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import io
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -128,11 +129,8 @@ def redis_benchmark(key: str, member: str, requests: int) -> float | None:
         text=True,
         check=False,
     )
-    for line in done.stdout.replace("\r", "\n").splitlines():
-        if "requests per second" in line:
-            per_second = float(line.split(":")[1].split()[0])
-            return 1000 / per_second
-    return None
+    found = re.search(r"([0-9.]+) requests per second", done.stdout)
+    return 1000 / float(found.group(1)) if found else None
 
 
 def a_battle(number: int, one: str, two: str) -> LiveBattle:

@@ -47,10 +47,10 @@ def _when(text: str, option: str) -> float:
     return moment.timestamp()
 
 
-def _describe(season: Season, now: float) -> str:
+def _describe(season: Season, current_season: Season) -> str:
     start = datetime.fromtimestamp(season.starts_at, UTC).isoformat(timespec="seconds")
     end = datetime.fromtimestamp(season.ends_at, UTC).isoformat(timespec="seconds")
-    current = "  (current)" if season.contains(now) else ""
+    current = "  (current)" if season.id == current_season.id else ""
     return f"{season.number:>3}  {season.id}  {season.name}  {start} .. {end}{current}"
 
 
@@ -65,8 +65,8 @@ def list_seasons() -> None:
     """Every season, first first; the current one is marked."""
 
     async def read(ladder: Ladder) -> list[str]:
-        now = datetime.now(UTC).timestamp()
-        return [_describe(s, now) for s in await ladder.seasons()]
+        current = await ladder.current_season()
+        return [_describe(s, current) for s in await ladder.seasons()]
 
     for line in with_ladder(read):
         click.echo(line)
@@ -83,11 +83,11 @@ def create(name: str, ends: str, starts: str | None) -> None:
     starts_at = _when(starts, "--starts") if starts else None
 
     async def schedule(ladder: Ladder) -> str:
-        await ladder.current_season()
+        current = await ladder.current_season()
         season = await ladder.schedule(
             OPERATOR, name=name, ends_at=ends_at, starts_at=starts_at
         )
-        return _describe(season, datetime.now(UTC).timestamp())
+        return _describe(season, current)
 
     click.echo(f"scheduled {with_ladder(schedule)}")
 
@@ -107,7 +107,7 @@ def update(season_id: str, name: str | None, ends: str | None) -> None:
         season = await ladder.change_season(
             OPERATOR, season_id, name=name, ends_at=ends_at
         )
-        return _describe(season, datetime.now(UTC).timestamp())
+        return _describe(season, await ladder.current_season())
 
     click.echo(f"updated {with_ladder(change)}")
 
@@ -143,5 +143,12 @@ def leaderboards() -> None:
 @reports_errors
 def rebuild_index() -> None:
     """Rebuild the rank index in Redis from the database (REDIS_URL needed)."""
-    count = with_ladder(lambda ladder: ladder.rebuild_index())
-    click.echo(f"indexed {count} ratings")
+
+    async def rebuild(ladder: Ladder) -> int | None:
+        return await ladder.rebuild_index() if ladder.has_index else None
+
+    count = with_ladder(rebuild)
+    if count is None:
+        click.echo("no REDIS_URL: the leaderboards are read from the database")
+    else:
+        click.echo(f"indexed {count} ratings")

@@ -139,4 +139,17 @@ def result_data(result: BattleResult) -> Data:
             }
             for c in result.rating_changes
         ],
+        "season": result.season,
+        "ladder": [
+            {
+                "player": c.player,
+                "season": c.season,
+                "scope": c.scope.value,
+                "before": c.before,
+                "after": c.after,
+                "k": c.k,
+                "outcome": c.outcome.value,
+            }
+            for c in result.ladder
+        ],
     }

@@ -354,6 +354,10 @@ class Ladder:
         )
         return RebuildReport(len(battles), len(book), differed)
 
+    @property
+    def has_index(self) -> bool:
+        return self._index is not None
+
     async def rebuild_index(self) -> int:
         if self._index is None:
             return 0
