@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
@@ -22,9 +23,10 @@ from litestar.openapi.plugins import (
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from bitcode_adapters.judge0 import Judge0Judge
 from bitcode_adapters.sql.migrate import upgrade
 from bitcode_core.accounts.identities import IdentitySignIn
-from bitcode_core.errors import GoogleSignInNotConfigured
+from bitcode_core.errors import GoogleSignInNotConfigured, JudgeFailure
 from bitcode_http.container import Container, close
 from bitcode_http.demo_bank import load_demo_bank_once
 from bitcode_http.principal import (
@@ -51,6 +53,8 @@ from bitcode_http.routes import (
     users,
 )
 from bitcode_http.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
 
 API_VERSION = "0.1.0"
 
@@ -201,6 +205,11 @@ def _lifespan(
             container.arena_driver().spawn(
                 container.ladder().ensure_index(), "leaderboard-index"
             )
+            judge0 = container.judge0()
+            if judge0 is not None and settings.judge0 is not None:
+                container.arena_driver().spawn(
+                    _meet_judge0(judge0, settings.judge0.timeout_s), "judge0-start"
+                )
             # What start-up loaded lives as long as the process: keeping it
             # out of the collector's full passes keeps those short (with a
             # thousand sockets they stalled fan-outs for half a second). Once
@@ -218,6 +227,15 @@ def _lifespan(
             await close(container)
 
     return lifespan
+
+
+async def _meet_judge0(judge: Judge0Judge, timeout_s: float) -> None:
+    # Languages the server lacks are known (and shown unavailable) before the
+    # first submission; a server still down is asked again on first use.
+    try:
+        await judge.connect(timeout_s)
+    except JudgeFailure as failure:
+        logger.warning("judge0.unreachable_at_start", extra={"error": str(failure)})
 
 
 def _openapi() -> OpenAPIConfig:

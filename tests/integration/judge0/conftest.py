@@ -23,6 +23,7 @@ from bitcode_adapters.language_table import load_language_table
 from bitcode_adapters.sandbox import SandboxJudge
 from bitcode_core.languages import LanguageTable
 from bitcode_http.container import Container
+from bitcode_http.judges import judge0_judge
 from tests.integration.http.conftest import build_app, settings_for
 from tests.judge0_fake import CE_LANGUAGES, FakeJudge0, Served, serve
 from tests.judge0_fake import build_app as build_fake
@@ -158,6 +159,17 @@ class ServedApi:
     url: str
     container: Container
     judge: Judge0Judge
+
+    def judge_here(self, local: SandboxJudge) -> Judge0Judge:
+        """A judge for the caller's event loop (the server's own judge lives
+        on the server's), sharing the inbox that the API's callback route
+        fills."""
+        settings = self.container.settings().judge0
+        assert settings is not None
+        inbox = self.container.judge0_callbacks()
+        return judge0_judge(
+            settings, self.container.languages(), inbox=inbox, local=local
+        )
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ callbacks come in through the API's own route."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -43,20 +45,38 @@ class TestReadiness:
         assert not api.judge.healthy
 
 
+class TestStart:
+    def test_the_servers_languages_are_read_before_any_submission(
+        self, serve_api, another_fake, table
+    ) -> None:
+        fake, served = another_fake({71: ("Python (3.8.1)", table.get("python3"))})
+        rust = table.get("rust")
+
+        api = serve_api(JUDGE0_API_URL=served.url)
+        deadline = time.monotonic() + 20
+        while api.judge.available(rust) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        assert not api.judge.available(rust)
+        assert api.judge.available(table.get("python3"))
+        assert fake.counters.submissions == 0
+
+
 class TestCallbacksThroughTheApi:
     async def test_a_submission_is_judged_from_callbacks_received_by_the_api(
-        self, serve_api, fake, table
+        self, serve_api, fake, table, sandbox
     ) -> None:
         api = serve_api(JUDGE0_CALLBACKS="true")
+        judge = api.judge_here(sandbox)
         package = load_package(DEMO_BANK / "pair-with-sum", table)
         solution = next(s for s in package.solutions if s.folder == "accepted")
         assert solution.language is not None
         submission = Submission(package.question, solution.language, solution.source)
-        validators = ValidatorCache(api.judge, table)
+        validators = ValidatorCache(judge, table)
 
-        result = await judge_submission(api.judge, validators, submission)
+        result = await judge_submission(judge, validators, submission)
         await validators.close()
-        await api.judge.aclose()
+        await judge.aclose()
 
         assert result.verdict is Verdict.ACCEPTED
         assert fake.counters.callbacks_sent >= len(package.question.tests)

@@ -94,12 +94,12 @@ async def test_polling_judge0_gives_every_submission_the_sandboxs_verdict(
 
 @pytest.mark.timeout(900)
 async def test_judge0_with_callbacks_gives_every_submission_the_sandboxs_verdict(
-    sandbox_verdicts, serve_api, table, packages, fake
+    sandbox_verdicts, serve_api, table, packages, fake, sandbox
 ) -> None:
     api = serve_api(JUDGE0_CALLBACKS="true")
-
-    found = await verdicts(api.judge, table, packages)
-    await api.judge.aclose()
+    judge = api.judge_here(sandbox)
+    found = await verdicts(judge, table, packages)
+    await judge.aclose()
 
     assert found == sandbox_verdicts
     assert fake.counters.callbacks_sent >= len(found)
