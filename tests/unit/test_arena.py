@@ -54,6 +54,7 @@ from bitcode_core.errors import (
     BattleNotFound,
     BattleOver,
     BattleRuleViolation,
+    InvalidInput,
     JudgeFailure,
     PermissionDenied,
     RateLimited,
@@ -1040,6 +1041,30 @@ class TestSubmit:
         assert world.judge.compiled == [b"wrong"]
         assert kinds(heard).count("submission.queued") == 1
         assert len(await world.submissions.of_battle(battle.id)) == 1
+
+    async def test_a_retry_after_the_end_returns_what_was_accepted_in_time(self, world):
+        battle, (alice, _) = await world.running()
+        first = await world.submit(alice, battle, b"slow", key="try-1")
+        # The answer was lost on the way; the client retries after the end.
+        world.clock.advance(TIME_LIMIT)
+
+        again = await world.submit(alice, battle, b"slow", key="try-1")
+
+        assert again.id == first.id
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+    async def test_a_key_sent_again_with_other_code_is_refused(self, world):
+        battle, (alice, _) = await world.running()
+        first = await world.submit(alice, battle, b"wrong", key="try-1")
+
+        with pytest.raises(InvalidInput) as refused:
+            await world.submit(alice, battle, b"right", key="try-1")
+
+        assert refused.value.field == "key"
+        await world.scheduler.drain()
+        stored = await world.submissions.of_battle(battle.id)
+        assert [s.id for s in stored] == [first.id]
 
     async def test_a_player_waits_for_their_queued_ones_before_sending_more(
         self, world

@@ -388,12 +388,14 @@ class Arena:
         key: str | None = None,
     ) -> BattleSubmission:
         now = self._clock.now()
-        battle = await self._playing(player, battle_id, now)
-        self._check_code(battle, question_id, language, source)
         if key is not None:
+            # A retry answers what was accepted, even once the battle is over:
+            # a client whose answer was lost learns that its code counts.
             earlier = await self._sent_with(battle_id, player.user_id, key)
             if earlier is not None:
-                return earlier  # a retry: the first one is judged, once
+                return _retried(earlier, question_id, language, source)
+        battle = await self._playing(player, battle_id, now)
+        self._check_code(battle, question_id, language, source)
         waiting = await self._submissions.queued_of(battle_id, player.user_id)
         if waiting >= self.settings.max_queued:
             raise RateLimited(
@@ -415,8 +417,8 @@ class Arena:
         stored, fresh = await self._submissions.add(
             submission, self.holder, now + self.settings.lease_s
         )
-        if not fresh:
-            return stored  # the same key again: judged once
+        if not fresh:  # the same key at the same time: judged once
+            return _retried(stored, question_id, language, source)
         await self._bus.publish(
             battle_channel(battle_id), "submission.queued", submission_data(stored)
         )
@@ -864,6 +866,18 @@ class Arena:
             if entry is not None:
                 entries.append(entry)
         return entries
+
+
+def _retried(
+    earlier: BattleSubmission, question_id: str, language: str, source: bytes
+) -> BattleSubmission:
+    sent = (earlier.question_id, earlier.language, earlier.source)
+    if sent != (question_id, language, source):
+        raise InvalidInput(
+            "this key was sent with other code; a new submission takes a new key",
+            field="key",
+        )
+    return earlier
 
 
 def _began(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:
