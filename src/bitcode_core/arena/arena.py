@@ -396,11 +396,6 @@ class Arena:
                 return _retried(earlier, question_id, language, source)
         battle = await self._playing(player, battle_id, now)
         self._check_code(battle, question_id, language, source)
-        waiting = await self._submissions.queued_of(battle_id, player.user_id)
-        if waiting >= self.settings.max_queued:
-            raise RateLimited(
-                "wait for your earlier submissions to be judged", retry_after_s=1.0
-            )
         self.queue.check_room(player.user_id)
 
         submission = BattleSubmission(
@@ -414,9 +409,17 @@ class Arena:
             key=key,
             tests_total=0,
         )
-        stored, fresh = await self._submissions.add(
-            submission, self.holder, now + self.settings.lease_s
+        added = await self._submissions.add(
+            submission,
+            self.holder,
+            now + self.settings.lease_s,
+            max_queued=self.settings.max_queued,
         )
+        if added is None:
+            raise RateLimited(
+                "wait for your earlier submissions to be judged", retry_after_s=1.0
+            )
+        stored, fresh = added
         if not fresh:  # the same key at the same time: judged once
             return _retried(stored, question_id, language, source)
         await self._bus.publish(
