@@ -769,6 +769,7 @@ class World:
     users: InMemoryUserRepository
     make_arena: Any = field(repr=False)
     arena_ladder: Ladder = field(repr=False)
+    catalog: InMemoryQuestionCatalog = field(repr=False)
 
     async def player(self, name: str, role: Role = Role.PLAYER) -> Principal:
         user = User(name, f"{name}@example.org", name, None, 0.0, role, True)
@@ -920,6 +921,7 @@ async def world() -> AsyncIterator[World]:
         users,
         make_arena,
         ladder,
+        catalog,
     )
     yield world
     world.judge.gate.set()
@@ -1323,6 +1325,22 @@ class TestRematch:
         assert again.rematch is None
         assert again.rematch_votes == frozenset({"alice"})
         assert heard == []
+
+    async def test_a_rematch_that_could_not_begin_begins_at_the_next_click(self, world):
+        battle, (alice, bob) = await world.running(questions=RandomQuestions(1))
+        await world.arena.forfeit(bob, battle.id)
+        for question in QUESTIONS:  # the catalog emptied as the battle ended
+            await world.catalog.delete(question.id)
+        await world.arena.vote_rematch(alice, battle.id)
+        with pytest.raises(InvalidInput):
+            await world.arena.vote_rematch(bob, battle.id)
+        fresh = replace(QUESTIONS[0], id="fresh")
+        await world.catalog.add(CatalogEntry(fresh, 1, None, 0.0, 0.0))
+
+        rematch = await world.arena.vote_rematch(bob, battle.id)
+
+        assert rematch.previous == battle.id
+        assert rematch.question_ids == ("fresh",)
 
     async def test_only_the_battles_players_vote(self, world):
         battle, (_, bob) = await world.running()

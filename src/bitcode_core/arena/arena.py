@@ -685,18 +685,22 @@ class Arena:
             raise BattleRuleViolation("the battle is not over yet")
         if battle.rematch is not None:
             raise BattleRuleViolation("the rematch has already begun")
-        if player.user_id in battle.rematch_votes:
-            return battle  # one click each: a second one changes nothing
 
-        voted = await self._battles.vote_rematch(battle_id, player.user_id)
-        missing = [p for p in voted.players if p not in voted.rematch_votes]
-        await self._bus.publish(
-            battle_channel(battle_id),
-            "rematch.voted",
-            {"battle": battle_id, "player": player.user_id, "waiting_for": missing},
-        )
-        if missing:
-            return voted
+        voted = battle
+        if player.user_id not in battle.rematch_votes:
+            voted = await self._battles.vote_rematch(battle_id, player.user_id)
+            await self._bus.publish(
+                battle_channel(battle_id),
+                "rematch.voted",
+                {
+                    "battle": battle_id,
+                    "player": player.user_id,
+                    "waiting_for": _waiting_for(voted),
+                },
+            )
+        if _waiting_for(voted):
+            return voted  # one click each: a second one changes nothing
+        # Everyone asked: begin it (again, if it could not begin before).
         rematch = await self._open(
             voted.room_id, voted.settings, voted.sides, voted.names, previous=voted
         )
@@ -869,6 +873,10 @@ class Arena:
             if entry is not None:
                 entries.append(entry)
         return entries
+
+
+def _waiting_for(battle: LiveBattle) -> list[str]:
+    return [p for p in battle.players if p not in battle.rematch_votes]
 
 
 def _retried(
