@@ -547,6 +547,48 @@ class TestSubmissions:
         assert await submissions.queued_of("b1", "p1") == 2
         assert await submissions.queued_of("b1", "p3") == 0
 
+    async def test_a_player_at_the_queue_limit_stores_no_more(
+        self, arena: Arena
+    ) -> None:
+        await arena.battles[0].add(a_battle())
+        for n in range(2):
+            await arena.submissions[0].add(
+                a_submission(f"s{n}", key=f"k{n}"), "h1", NOW
+            )
+
+        over = await arena.submissions[1].add(
+            a_submission("s9"), "h2", NOW, max_queued=2
+        )
+        resend = await arena.submissions[1].add(
+            a_submission("s8", key="k1"), "h2", NOW, max_queued=2
+        )
+        other = await arena.submissions[1].add(
+            a_submission("s7", player="p2"), "h2", NOW, max_queued=2
+        )
+
+        assert over is None
+        assert resend is not None
+        assert resend[0].id == "s1"
+        assert other is not None
+        assert await arena.submissions[0].queued_of("b1", "p1") == 2
+
+    async def test_sent_at_once_a_player_stores_no_more_than_the_limit(
+        self, arena: Arena
+    ) -> None:
+        await arena.battles[0].add(a_battle())
+
+        outcomes = await asyncio.gather(
+            *(
+                arena.submissions[n % 2].add(
+                    a_submission(f"s{n}"), "h", NOW, max_queued=3
+                )
+                for n in range(8)
+            )
+        )
+
+        assert sum(1 for o in outcomes if o is not None) == 3
+        assert await arena.submissions[0].queued_of("b1", "p1") == 3
+
     async def test_a_verdict_is_stored_once(self, arena: Arena) -> None:
         await arena.battles[0].add(a_battle())
         await arena.submissions[0].add(a_submission(), "h1", NOW)

@@ -54,6 +54,7 @@ from bitcode_core.errors import (
     BattleNotFound,
     BattleOver,
     BattleRuleViolation,
+    InvalidInput,
     JudgeFailure,
     PermissionDenied,
     RateLimited,
@@ -768,6 +769,7 @@ class World:
     users: InMemoryUserRepository
     make_arena: Any = field(repr=False)
     arena_ladder: Ladder = field(repr=False)
+    catalog: InMemoryQuestionCatalog = field(repr=False)
 
     async def player(self, name: str, role: Role = Role.PLAYER) -> Principal:
         user = User(name, f"{name}@example.org", name, None, 0.0, role, True)
@@ -919,6 +921,7 @@ async def world() -> AsyncIterator[World]:
         users,
         make_arena,
         ladder,
+        catalog,
     )
     yield world
     world.judge.gate.set()
@@ -1040,6 +1043,30 @@ class TestSubmit:
         assert world.judge.compiled == [b"wrong"]
         assert kinds(heard).count("submission.queued") == 1
         assert len(await world.submissions.of_battle(battle.id)) == 1
+
+    async def test_a_retry_after_the_end_returns_what_was_accepted_in_time(self, world):
+        battle, (alice, _) = await world.running()
+        first = await world.submit(alice, battle, b"slow", key="try-1")
+        # The answer was lost on the way; the client retries after the end.
+        world.clock.advance(TIME_LIMIT)
+
+        again = await world.submit(alice, battle, b"slow", key="try-1")
+
+        assert again.id == first.id
+        world.judge.gate.set()
+        await world.scheduler.drain()
+
+    async def test_a_key_sent_again_with_other_code_is_refused(self, world):
+        battle, (alice, _) = await world.running()
+        first = await world.submit(alice, battle, b"wrong", key="try-1")
+
+        with pytest.raises(InvalidInput) as refused:
+            await world.submit(alice, battle, b"right", key="try-1")
+
+        assert refused.value.field == "key"
+        await world.scheduler.drain()
+        stored = await world.submissions.of_battle(battle.id)
+        assert [s.id for s in stored] == [first.id]
 
     async def test_a_player_waits_for_their_queued_ones_before_sending_more(
         self, world
@@ -1298,6 +1325,22 @@ class TestRematch:
         assert again.rematch is None
         assert again.rematch_votes == frozenset({"alice"})
         assert heard == []
+
+    async def test_a_rematch_that_could_not_begin_begins_at_the_next_click(self, world):
+        battle, (alice, bob) = await world.running(questions=RandomQuestions(1))
+        await world.arena.forfeit(bob, battle.id)
+        for question in QUESTIONS:  # the catalog emptied as the battle ended
+            await world.catalog.delete(question.id)
+        await world.arena.vote_rematch(alice, battle.id)
+        with pytest.raises(InvalidInput):
+            await world.arena.vote_rematch(bob, battle.id)
+        fresh = replace(QUESTIONS[0], id="fresh")
+        await world.catalog.add(CatalogEntry(fresh, 1, None, 0.0, 0.0))
+
+        rematch = await world.arena.vote_rematch(bob, battle.id)
+
+        assert rematch.previous == battle.id
+        assert rematch.question_ids == ("fresh",)
 
     async def test_only_the_battles_players_vote(self, world):
         battle, (_, bob) = await world.running()

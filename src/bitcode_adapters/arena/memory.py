@@ -152,8 +152,12 @@ class InMemorySubmissionRepository:
         self._leases: dict[str, tuple[str, float]] = {}
 
     async def add(
-        self, submission: BattleSubmission, holder: str, lease_until: float
-    ) -> tuple[BattleSubmission, bool]:
+        self,
+        submission: BattleSubmission,
+        holder: str,
+        lease_until: float,
+        max_queued: int | None = None,
+    ) -> tuple[BattleSubmission, bool] | None:
         if submission.key is not None:
             for earlier in self._submissions.values():
                 if (
@@ -162,6 +166,10 @@ class InMemorySubmissionRepository:
                     and earlier.key == submission.key
                 ):
                     return earlier, False
+        if max_queued is not None:
+            waiting = await self.queued_of(submission.battle_id, submission.player)
+            if waiting >= max_queued:
+                return None
         self._submissions[submission.id] = submission
         self._leases[submission.id] = (holder, lease_until)
         return submission, True

@@ -189,19 +189,38 @@ class SqlSubmissionRepository:
         self._database = database
 
     async def add(
-        self, submission: BattleSubmission, holder: str, lease_until: float
-    ) -> tuple[BattleSubmission, bool]:
+        self,
+        submission: BattleSubmission,
+        holder: str,
+        lease_until: float,
+        max_queued: int | None = None,
+    ) -> tuple[BattleSubmission, bool] | None:
         row = _submission_row(submission)
         statement = battle_submissions.insert().values(
             **row, holder=holder, lease_until=lease_until
         )
         try:
-            async with self._database.begin() as connection:
+            async with self._database.begin(
+                immediate=max_queued is not None
+            ) as connection:
+                if max_queued is not None:
+                    # Counted under the player's lock, so two requests at
+                    # once cannot both take the last place.
+                    await _lock_player(connection, submission)
+                    earlier = await _same_key(connection, submission)
+                    if earlier is not None:
+                        return earlier, False
+                    waiting = await _queued(
+                        connection, submission.battle_id, submission.player
+                    )
+                    if waiting >= max_queued:
+                        return None
                 await connection.execute(statement)
         except IntegrityError as error:
             # Inserting first and asking after keeps the race to the
             # constraint: the loser of two resends finds the winner here.
-            earlier = await self._same_key(submission)
+            async with self._database.connect() as connection:
+                earlier = await _same_key(connection, submission)
             if earlier is None:
                 raise Conflict(
                     f"submission {submission.id!r} exists, or its battle does not"
@@ -228,13 +247,8 @@ class SqlSubmissionRepository:
         return [_submission(row) for row in rows]
 
     async def queued_of(self, battle_id: str, player: str) -> int:
-        statement = select(func.count()).where(
-            battle_submissions.c.battle_id == battle_id,
-            battle_submissions.c.player == player,
-            battle_submissions.c.status == _QUEUED,
-        )
         async with self._database.connect() as connection:
-            return int((await connection.execute(statement)).scalar_one())
+            return await _queued(connection, battle_id, player)
 
     async def judged(
         self, submission_id: str, result: SubmissionResult, at: float
@@ -305,17 +319,44 @@ class SqlSubmissionRepository:
             await connection.execute(claim)
         return [_submission(row) for row in rows]
 
-    async def _same_key(self, submission: BattleSubmission) -> BattleSubmission | None:
-        if submission.key is None:
-            return None
-        statement = select(battle_submissions).where(
-            battle_submissions.c.battle_id == submission.battle_id,
-            battle_submissions.c.player == submission.player,
-            battle_submissions.c.key == submission.key,
+
+async def _lock_player(
+    connection: AsyncConnection, submission: BattleSubmission
+) -> None:
+    """PostgreSQL: hold the player's seat in the battle until the commit
+    (SQLite's write lock, taken at the start, already serialises)."""
+    seat = (
+        select(battle_players.c.player)
+        .where(
+            battle_players.c.battle_id == submission.battle_id,
+            battle_players.c.player == submission.player,
         )
-        async with self._database.connect() as connection:
-            row = (await connection.execute(statement)).first()
-        return _submission(row) if row else None
+        .with_for_update()
+    )
+    await connection.execute(seat)
+
+
+async def _same_key(
+    connection: AsyncConnection, submission: BattleSubmission
+) -> BattleSubmission | None:
+    if submission.key is None:
+        return None
+    statement = select(battle_submissions).where(
+        battle_submissions.c.battle_id == submission.battle_id,
+        battle_submissions.c.player == submission.player,
+        battle_submissions.c.key == submission.key,
+    )
+    row = (await connection.execute(statement)).first()
+    return _submission(row) if row else None
+
+
+async def _queued(connection: AsyncConnection, battle_id: str, player: str) -> int:
+    statement = select(func.count()).where(
+        battle_submissions.c.battle_id == battle_id,
+        battle_submissions.c.player == player,
+        battle_submissions.c.status == _QUEUED,
+    )
+    return int((await connection.execute(statement)).scalar_one())
 
 
 async def _insert_battle(connection: AsyncConnection, battle: LiveBattle) -> None:

@@ -388,17 +388,14 @@ class Arena:
         key: str | None = None,
     ) -> BattleSubmission:
         now = self._clock.now()
-        battle = await self._playing(player, battle_id, now)
-        self._check_code(battle, question_id, language, source)
         if key is not None:
+            # A retry answers what was accepted, even once the battle is over:
+            # a client whose answer was lost learns that its code counts.
             earlier = await self._sent_with(battle_id, player.user_id, key)
             if earlier is not None:
-                return earlier  # a retry: the first one is judged, once
-        waiting = await self._submissions.queued_of(battle_id, player.user_id)
-        if waiting >= self.settings.max_queued:
-            raise RateLimited(
-                "wait for your earlier submissions to be judged", retry_after_s=1.0
-            )
+                return _retried(earlier, question_id, language, source)
+        battle = await self._playing(player, battle_id, now)
+        self._check_code(battle, question_id, language, source)
         self.queue.check_room(player.user_id)
 
         submission = BattleSubmission(
@@ -412,11 +409,19 @@ class Arena:
             key=key,
             tests_total=0,
         )
-        stored, fresh = await self._submissions.add(
-            submission, self.holder, now + self.settings.lease_s
+        added = await self._submissions.add(
+            submission,
+            self.holder,
+            now + self.settings.lease_s,
+            max_queued=self.settings.max_queued,
         )
-        if not fresh:
-            return stored  # the same key again: judged once
+        if added is None:
+            raise RateLimited(
+                "wait for your earlier submissions to be judged", retry_after_s=1.0
+            )
+        stored, fresh = added
+        if not fresh:  # the same key at the same time: judged once
+            return _retried(stored, question_id, language, source)
         await self._bus.publish(
             battle_channel(battle_id), "submission.queued", submission_data(stored)
         )
@@ -680,18 +685,22 @@ class Arena:
             raise BattleRuleViolation("the battle is not over yet")
         if battle.rematch is not None:
             raise BattleRuleViolation("the rematch has already begun")
-        if player.user_id in battle.rematch_votes:
-            return battle  # one click each: a second one changes nothing
 
-        voted = await self._battles.vote_rematch(battle_id, player.user_id)
-        missing = [p for p in voted.players if p not in voted.rematch_votes]
-        await self._bus.publish(
-            battle_channel(battle_id),
-            "rematch.voted",
-            {"battle": battle_id, "player": player.user_id, "waiting_for": missing},
-        )
-        if missing:
-            return voted
+        voted = battle
+        if player.user_id not in battle.rematch_votes:
+            voted = await self._battles.vote_rematch(battle_id, player.user_id)
+            await self._bus.publish(
+                battle_channel(battle_id),
+                "rematch.voted",
+                {
+                    "battle": battle_id,
+                    "player": player.user_id,
+                    "waiting_for": _waiting_for(voted),
+                },
+            )
+        if _waiting_for(voted):
+            return voted  # one click each: a second one changes nothing
+        # Everyone asked: begin it (again, if it could not begin before).
         rematch = await self._open(
             voted.room_id, voted.settings, voted.sides, voted.names, previous=voted
         )
@@ -864,6 +873,22 @@ class Arena:
             if entry is not None:
                 entries.append(entry)
         return entries
+
+
+def _waiting_for(battle: LiveBattle) -> list[str]:
+    return [p for p in battle.players if p not in battle.rematch_votes]
+
+
+def _retried(
+    earlier: BattleSubmission, question_id: str, language: str, source: bytes
+) -> BattleSubmission:
+    sent = (earlier.question_id, earlier.language, earlier.source)
+    if sent != (question_id, language, source):
+        raise InvalidInput(
+            "this key was sent with other code; a new submission takes a new key",
+            field="key",
+        )
+    return earlier
 
 
 def _began(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:

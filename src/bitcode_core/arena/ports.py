@@ -88,11 +88,17 @@ class BattleRepository(Protocol):
 
 class SubmissionRepository(Protocol):
     async def add(
-        self, submission: BattleSubmission, holder: str, lease_until: float
-    ) -> tuple[BattleSubmission, bool]:
+        self,
+        submission: BattleSubmission,
+        holder: str,
+        lease_until: float,
+        max_queued: int | None = None,
+    ) -> tuple[BattleSubmission, bool] | None:
         """Store a queued submission held by ``holder`` until ``lease_until``.
         When the player already sent one with the same key to this battle,
-        that one and False."""
+        that one and False. None, storing nothing, when the player already
+        has ``max_queued`` queued in the battle: counted and stored at once,
+        so requests sent together cannot pass the limit."""
         ...
 
     async def get(self, submission_id: str) -> BattleSubmission | None: ...

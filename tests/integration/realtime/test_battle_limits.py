@@ -4,6 +4,7 @@ queue's stated bound, and the burst itself is bounded."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -73,3 +74,31 @@ async def test_a_flood_from_one_player_waits_behind_the_others_verdict(
     # starts after at most 1 + (2 - 1) = 2 of the flooder's.
     assert order.index(theirs["submission"]) <= 2, order
     assert order[-1] == flood[-1]["submission"], order
+
+
+async def test_submissions_sent_at_once_are_held_to_the_queue_limit(
+    servers: Callable[..., Cluster], players: list[Player]
+) -> None:
+    cluster = servers(BATTLE_JUDGE_SLOTS="1", BATTLE_MAX_QUEUED="3", **FAST)
+    (flooder, _), room_id = await _seat_everyone(cluster, players, "duel", 1, 2)
+    battle_id = (await flooder.act("room.start", room=room_id))["battle"]
+    channel = f"battle:{battle_id}"
+    await flooder.subscribe(channel, after=0)
+    await flooder.event("battle.started", channel)
+
+    answers = await asyncio.gather(
+        *(
+            flooder.http.post(
+                f"/battles/{battle_id}/submissions",
+                json={
+                    "question": "a-plus-b",
+                    "language": "python3",
+                    "source": SLOW + f"# {n}\n",
+                },
+            )
+            for n in range(8)
+        )
+    )
+
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [202] * 3 + [429] * 5, statuses
