@@ -1396,6 +1396,46 @@ class TestVisibility:
             await world.arena.submission(carol, submission.id)
 
 
+class TestHistory:
+    async def _played(self, world, privacy: Sequence[bool]) -> Principal:
+        """Alice's finished battles, oldest first, private where asked."""
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+        finished = await world.battle(battle.id)
+        assert finished.result is not None
+        for number, private in enumerate(privacy):
+            await world.battles.add(
+                replace(
+                    finished,
+                    id=f"past{number}",
+                    settings=replace(finished.settings, private=private),
+                    result=replace(finished.result, ended_at=float(number)),
+                )
+            )
+        return alice
+
+    async def test_another_viewer_gets_full_pages_past_hidden_battles(self, world):
+        alice = await self._played(world, [False, False, True, True, True, False])
+        carol = await world.player("carol")
+
+        first = await world.arena.history(carol, "alice", None, limit=2)
+        second = await world.arena.history(carol, "alice", first.next_cursor, 2)
+
+        assert [b.id for b in first.battles][1:] == ["past5"]
+        assert [b.id for b in second.battles] == ["past1", "past0"]
+        assert second.next_cursor is None
+        mine = await world.arena.history(alice, "alice", None, limit=10)
+        assert len(mine.battles) == 7
+
+    async def test_a_viewer_who_played_sees_the_private_battles(self, world):
+        await self._played(world, [True, True])
+        bob = Principal("bob", "session-bob", Role.PLAYER)
+
+        page = await world.arena.history(bob, "alice", None, limit=10)
+
+        assert len(page.battles) == 3
+
+
 class TestRecovery:
     async def _stopped_instance(self, world) -> tuple[LiveBattle, BattleSubmission]:
         """Instance a took a submission, then stopped before judging it."""

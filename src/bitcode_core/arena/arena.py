@@ -81,6 +81,9 @@ from bitcode_core.verdicts import SubmissionResult, TestOutcome, Verdict
 
 logger = logging.getLogger(__name__)
 
+# Pages of a match history read at most to fill one for another viewer.
+_HISTORY_READS = 10
+
 
 class Scheduler(Protocol):
     """Work for later, provided by the server: judging once a submission is
@@ -768,15 +771,22 @@ class Arena:
         battles are left out unless the viewer played in them too."""
         if not 1 <= limit <= 100:
             raise InvalidInput("limit must be 1 to 100", field="limit")
-        page = await self._battles.history(player, cursor, limit)
         if viewer.user_id == player or viewer.role is Role.ADMIN:
-            return page
-        shown = tuple(
-            b
-            for b in page.battles
-            if not b.settings.private or viewer.user_id in b.players
-        )
-        return BattlePage(shown, page.next_cursor)
+            return await self._battles.history(player, cursor, limit)
+        # Pages are read until the hidden battles are made up for, each no
+        # longer than what is missing, so the cursor stays at a page's end.
+        shown: list[LiveBattle] = []
+        for _ in range(_HISTORY_READS):
+            page = await self._battles.history(player, cursor, limit - len(shown))
+            shown.extend(
+                b
+                for b in page.battles
+                if not b.settings.private or viewer.user_id in b.players
+            )
+            cursor = page.next_cursor
+            if cursor is None or len(shown) == limit:
+                break
+        return BattlePage(tuple(shown), cursor)
 
     # Recovery: what a stopped instance held is judged by another
 

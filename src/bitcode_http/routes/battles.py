@@ -73,6 +73,11 @@ class BattlesController(Controller):
                 "Idempotency-Key takes 1 to 64 printable ASCII characters, no spaces",
                 field="Idempotency-Key",
             )
+        if None not in (idempotency_key, data.key) and idempotency_key != data.key:
+            raise InvalidInput(
+                "Idempotency-Key and key name two submissions; send one of them",
+                field="key",
+            )
         submission = await arena.submit(
             principal,
             battle_id,

@@ -54,6 +54,18 @@ async def test_a_flood_from_one_player_waits_behind_the_others_verdict(
         )
         assert refused_key.status_code in {400, 422}, (bad_key, refused_key.text)
         assert refused_key.headers["content-type"] == "application/problem+json"
+    two_keys = await flooder.http.post(
+        f"/battles/{battle_id}/submissions",
+        json={
+            "question": "a-plus-b",
+            "language": "python3",
+            "source": SLOW,
+            "key": "a",
+        },
+        headers={"Idempotency-Key": "b"},
+    )
+    assert two_keys.status_code == 422, two_keys.text
+    assert two_keys.json()["errors"][0]["field"] == "key"
     flood = [await _submit(flooder, battle_id, SLOW + f"# {n}\n") for n in range(3)]
     refused = await flooder.http.post(
         f"/battles/{battle_id}/submissions",
