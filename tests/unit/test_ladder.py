@@ -333,6 +333,23 @@ class TestLeaderboard:
         assert asyncio.run(board.around(BOARD, "ben", 5)) == []
 
 
+class TestTop:
+    @pytest.mark.parametrize(
+        "cursor",
+        [
+            pytest.param("x", id="not-ours"),
+            pytest.param("o-1", id="negative"),
+            pytest.param("o\u00b2", id="a-superscript-digit"),
+            pytest.param("o\u0663", id="an-arabic-indic-digit"),
+        ],
+    )
+    async def test_a_cursor_it_did_not_give_is_refused(self, cursor):
+        ladder = ladder_over()
+
+        with pytest.raises(InvalidInput):
+            await ladder.top(BOARD, cursor)
+
+
 # Rules
 
 

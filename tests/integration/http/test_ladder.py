@@ -189,6 +189,9 @@ class TestLeaderboards:
                 "/leaderboards/nope/overall", {}, 404, "season-not-found", id="season"
             ),
             pytest.param(BOARD, {"cursor": "x"}, 422, "invalid-input", id="cursor"),
+            pytest.param(
+                BOARD, {"cursor": "o\u00b2"}, 422, "invalid-input", id="cursor-digit"
+            ),
             pytest.param(BOARD, {"limit": 0}, 400, None, id="limit"),
             pytest.param(BOARD, {"country": "no"}, 400, None, id="country"),
             pytest.param(
