@@ -688,6 +688,8 @@ class TestSchedule:
             pytest.param("Two", 20 * DAY, 8 * DAY, id="an-overlap"),
             pytest.param("   ", 20 * DAY, None, id="a-blank-name"),
             pytest.param("x" * 65, 20 * DAY, None, id="a-long-name"),
+            pytest.param("Two\x00", 20 * DAY, None, id="a-nul-in-the-name"),
+            pytest.param("T\x1bwo", 20 * DAY, None, id="an-escape-in-the-name"),
         ],
     )
     async def test_a_bad_season_is_refused(self, name, ends_at, starts_at):
@@ -753,6 +755,15 @@ class TestChangeSeason:
 
         with pytest.raises(InvalidInput):
             await ladder.change_season(ADMIN, season.id, ends_at=ends_at)
+
+    async def test_a_name_with_a_control_character_is_refused(self):
+        ladder, repo, _ = season_world()
+        season = await ladder.schedule(ADMIN, name="One", ends_at=10 * DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.change_season(ADMIN, season.id, name="O\x00ne")
+
+        assert (await repo.all())[0].name == "One"
 
     async def test_a_player_cannot_change_a_season(self):
         ladder, _, _ = season_world()

@@ -5,6 +5,7 @@ the one before it."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from bitcode_core.errors import InvalidInput
@@ -104,5 +105,10 @@ def _checked_name(name: str) -> str:
     if not 1 <= len(name) <= MAX_NAME:
         raise InvalidInput(
             f"a season's name takes 1 to {MAX_NAME} characters", field="name"
+        )
+    # PostgreSQL cannot store NUL in text; no control character shows well.
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput(
+            "a season's name cannot hold control characters", field="name"
         )
     return name
