@@ -72,6 +72,21 @@ class TestSeasons:
         assert result.returncode == 1
         assert "end after it starts" in result.stderr
 
+    def test_a_season_past_the_year_3000_is_refused_and_the_list_still_reads(
+        self, tmp_path
+    ):
+        created = bitcode(
+            "seasons", "create", "--name", "Far", "--ends",
+            "9999-12-31T23:59:59-05:00", data_dir=tmp_path,
+        )  # fmt: skip
+        listed = bitcode("seasons", "list", data_dir=tmp_path)
+
+        assert created.returncode == 1
+        assert created.stderr.strip().count("\n") == 0
+        assert "year 3000" in created.stderr
+        assert listed.returncode == 0, listed.stderr
+        assert "Far" not in listed.stdout
+
 
 class TestRatings:
     def test_a_rebuild_of_no_battles_finds_nothing_to_change(self, tmp_path):
