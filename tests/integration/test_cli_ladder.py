@@ -53,6 +53,17 @@ class TestSeasons:
         assert "(current)" in lines[0]
         assert "(current)" not in lines[1]
 
+    def test_the_first_season_can_be_scheduled_to_start_later(self, tmp_path):
+        created = bitcode(
+            "seasons", "create", "--name", "Kickoff", "--starts", "2990-01-01",
+            "--ends", "2990-06-01", data_dir=tmp_path,
+        )  # fmt: skip
+        listed = bitcode("seasons", "list", data_dir=tmp_path)
+
+        assert created.returncode == 0, created.stderr
+        (line,) = listed.stdout.splitlines()
+        assert "Kickoff  2990-01-01T00:00:00+00:00" in line
+
     def test_a_bad_date_is_one_line_and_a_failure(self, tmp_path):
         result = bitcode(
             "seasons", "create", "--name", "X", "--ends", "next tuesday",
