@@ -277,6 +277,18 @@ class Ladder:
             },
         )
 
+    async def moved(self, player: str, country: str | None) -> None:
+        """After the database stored a player's new country (``None`` for a
+        closed account, which the database's country boards no longer join):
+        keep the index's country boards in step."""
+        if self._index is None:
+            return
+        try:
+            await self._index.move(player, country)
+        except BitCodeError:
+            # The database has it; the next rebuild brings the index back.
+            logger.warning("leaderboard.index_move_failed", extra={"player": player})
+
     # Players
 
     async def names(self, players: Iterable[str]) -> dict[str, str]:
