@@ -83,11 +83,12 @@ def create(name: str, ends: str, starts: str | None) -> None:
     starts_at = _when(starts, "--starts") if starts else None
 
     async def schedule(ladder: Ladder) -> str:
-        current = await ladder.current_season()
+        # Scheduled before anything asks for the current season, which would
+        # begin a first season by itself and leave --starts nothing to set.
         season = await ladder.schedule(
             OPERATOR, name=name, ends_at=ends_at, starts_at=starts_at
         )
-        return _describe(season, current)
+        return _describe(season, await ladder.current_season())
 
     click.echo(f"scheduled {with_ladder(schedule)}")
 

@@ -9,9 +9,10 @@ from msgspec import Meta
 
 from bitcode_core.ladder.ladder import BoardPage, PlayerStats
 from bitcode_core.ladder.model import LadderChange, Ranked, Season, Tiers
+from bitcode_core.ladder.seasons import LATEST_END
 
 SeasonName = Annotated[str, Meta(min_length=1, max_length=64)]
-Timestamp = Annotated[float, Meta(ge=0, le=32_503_680_000)]  # to the year 3000
+Timestamp = Annotated[float, Meta(ge=0, le=LATEST_END)]
 
 
 class SeasonOut(msgspec.Struct, kw_only=True):

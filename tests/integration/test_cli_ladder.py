@@ -53,6 +53,17 @@ class TestSeasons:
         assert "(current)" in lines[0]
         assert "(current)" not in lines[1]
 
+    def test_the_first_season_can_be_scheduled_to_start_later(self, tmp_path):
+        created = bitcode(
+            "seasons", "create", "--name", "Kickoff", "--starts", "2990-01-01",
+            "--ends", "2990-06-01", data_dir=tmp_path,
+        )  # fmt: skip
+        listed = bitcode("seasons", "list", data_dir=tmp_path)
+
+        assert created.returncode == 0, created.stderr
+        (line,) = listed.stdout.splitlines()
+        assert "Kickoff  2990-01-01T00:00:00+00:00" in line
+
     def test_a_bad_date_is_one_line_and_a_failure(self, tmp_path):
         result = bitcode(
             "seasons", "create", "--name", "X", "--ends", "next tuesday",
@@ -71,6 +82,21 @@ class TestSeasons:
 
         assert result.returncode == 1
         assert "end after it starts" in result.stderr
+
+    def test_a_season_past_the_year_3000_is_refused_and_the_list_still_reads(
+        self, tmp_path
+    ):
+        created = bitcode(
+            "seasons", "create", "--name", "Far", "--ends",
+            "9999-12-31T23:59:59-05:00", data_dir=tmp_path,
+        )  # fmt: skip
+        listed = bitcode("seasons", "list", data_dir=tmp_path)
+
+        assert created.returncode == 1
+        assert created.stderr.strip().count("\n") == 0
+        assert "year 3000" in created.stderr
+        assert listed.returncode == 0, listed.stderr
+        assert "Far" not in listed.stdout
 
 
 class TestRatings:

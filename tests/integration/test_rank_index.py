@@ -272,6 +272,39 @@ class TestCountries:
             await assert_same_answers(ladder, board)
 
     @pytest.mark.parametrize(
+        ("country", "boards"),
+        [
+            pytest.param("DE", (S1_DE, ALL_DE), id="to-another"),
+            pytest.param(None, (), id="to-none"),
+        ],
+    )
+    async def test_a_player_who_moves_without_a_battle_changes_boards(
+        self, ladder: Ladder, country: str | None, boards: tuple[Board, ...]
+    ) -> None:
+        await ladder.rate(
+            [rating("ann", 1500), rating("ann", 1800, ALL), rating("bob", 1400)],
+            {"ann": "FR", "bob": "FR"},
+        )
+
+        await ladder.index.move("ann", country)
+        await ladder.store_only([], {"ann": country})
+
+        assert await ladder.index.rank(S1_FR, "ann") is None
+        assert await ladder.index.rank(ALL_FR, "ann") is None
+        for board in boards:
+            assert await ladder.index.rank(board, "ann") is not None
+        for board in (S1, S1_FR, S1_DE, ALL, ALL_FR, ALL_DE):
+            await assert_same_answers(ladder, board)
+
+    async def test_a_player_not_ranked_who_moves_joins_no_board(
+        self, ladder: Ladder
+    ) -> None:
+        await ladder.index.move("cy", "FR")
+
+        assert await ladder.index.size(S1_FR) == 0
+        assert await ladder.index.rank(S1, "cy") is None
+
+    @pytest.mark.parametrize(
         "countries",
         [
             pytest.param({"ann": None}, id="country-none"),
@@ -478,6 +511,28 @@ class TestRebuild:
         assert await index.rank(ALL, "p00") == Ranked(1, "p00", 1900, 99)
         assert await index.rank(ALL, "p14") == Ranked(16, "p14", 1300, 98)
         assert await index.rank(ALL_FR, "p20") is not None
+        for board in BOARDS:
+            await assert_same_answers(ladder, board)
+
+    async def test_a_move_during_a_rebuild_is_kept(
+        self, index: RedisRankIndex, small_pages: None
+    ) -> None:
+        store = await filled_store()
+        await index.rebuild(store)
+        pausing = PausingStore(store)
+        ladder = await rebuilt_ladder(index, store)
+
+        rebuilding = asyncio.create_task(index.rebuild(pausing))  # type: ignore[arg-type]
+        await pausing.paused.wait()
+        # Both had none: p02's all-time page is written, p20's read (stale).
+        for player, country in (("p02", "DE"), ("p20", "DE")):
+            await index.move(player, country)
+            await ladder.store_only([], {player: country})
+        pausing.go_on.set()
+        await rebuilding
+
+        assert await index.rank(ALL_DE, "p02") is not None
+        assert await index.rank(ALL_DE, "p20") is not None
         for board in BOARDS:
             await assert_same_answers(ladder, board)
 

@@ -333,6 +333,23 @@ class TestLeaderboard:
         assert asyncio.run(board.around(BOARD, "ben", 5)) == []
 
 
+class TestTop:
+    @pytest.mark.parametrize(
+        "cursor",
+        [
+            pytest.param("x", id="not-ours"),
+            pytest.param("o-1", id="negative"),
+            pytest.param("o\u00b2", id="a-superscript-digit"),
+            pytest.param("o\u0663", id="an-arabic-indic-digit"),
+        ],
+    )
+    async def test_a_cursor_it_did_not_give_is_refused(self, cursor):
+        ladder = ladder_over()
+
+        with pytest.raises(InvalidInput):
+            await ladder.top(BOARD, cursor)
+
+
 # Rules
 
 
@@ -540,7 +557,7 @@ def back_to_back(lengths: Sequence[float], start: float = 0.0) -> list[Season]:
 
 class TestSeasonRules:
     @given(
-        st.lists(st.integers(1, 100).map(float), min_size=1, max_size=6),
+        st.lists(st.integers(1, 100).map(lambda n: n * DAY), min_size=1, max_size=6),
         st.data(),
     )
     def test_exactly_one_season_is_current_at_any_moment(self, lengths, data):
@@ -671,6 +688,8 @@ class TestSchedule:
             pytest.param("Two", 20 * DAY, 8 * DAY, id="an-overlap"),
             pytest.param("   ", 20 * DAY, None, id="a-blank-name"),
             pytest.param("x" * 65, 20 * DAY, None, id="a-long-name"),
+            pytest.param("Two\x00", 20 * DAY, None, id="a-nul-in-the-name"),
+            pytest.param("T\x1bwo", 20 * DAY, None, id="an-escape-in-the-name"),
         ],
     )
     async def test_a_bad_season_is_refused(self, name, ends_at, starts_at):
@@ -681,6 +700,42 @@ class TestSchedule:
             await ladder.schedule(
                 ADMIN, name=name, ends_at=ends_at, starts_at=starts_at
             )
+
+        assert len(await repo.all()) == 1
+
+    @pytest.mark.parametrize(
+        "ends_at",
+        [
+            pytest.param(DAY + 1, id="a-second-long"),
+            pytest.param(2 * DAY - 1, id="a-second-short-of-a-day"),
+            pytest.param(1e12 * DAY, id="past-the-year-3000"),
+        ],
+    )
+    async def test_a_season_of_an_absurd_length_is_refused(self, ends_at):
+        ladder, repo, clock = season_world()
+        clock.advance(DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.schedule(ADMIN, name="Odd", ends_at=ends_at)
+
+        assert await repo.all() == []
+
+    async def test_the_first_season_cannot_start_in_the_past(self):
+        # Every season from then to now would begin at once on the next read.
+        ladder, repo, clock = season_world()
+        clock.advance(400 * DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.schedule(ADMIN, name="Old", starts_at=0.0, ends_at=DAY)
+
+        assert await repo.all() == []
+
+    async def test_the_next_season_lasts_at_least_a_day(self):
+        ladder, repo, _ = season_world()
+        await ladder.schedule(ADMIN, name="One", ends_at=10 * DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.schedule(ADMIN, name="Blink", ends_at=10 * DAY + 1)
 
         assert len(await repo.all()) == 1
 
@@ -736,6 +791,30 @@ class TestChangeSeason:
 
         with pytest.raises(InvalidInput):
             await ladder.change_season(ADMIN, season.id, ends_at=ends_at)
+
+    async def test_a_name_with_a_control_character_is_refused(self):
+        ladder, repo, _ = season_world()
+        season = await ladder.schedule(ADMIN, name="One", ends_at=10 * DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.change_season(ADMIN, season.id, name="O\x00ne")
+
+        assert (await repo.all())[0].name == "One"
+
+    @pytest.mark.parametrize(
+        "ends_at",
+        [
+            pytest.param(10 * DAY + 1, id="a-second-after-it-starts"),
+            pytest.param(1e12 * DAY, id="past-the-year-3000"),
+        ],
+    )
+    async def test_an_end_cannot_make_the_season_absurd(self, ends_at):
+        ladder, _, _ = season_world()
+        await ladder.schedule(ADMIN, name="One", ends_at=10 * DAY)
+        last = await ladder.schedule(ADMIN, name="Two", ends_at=20 * DAY)
+
+        with pytest.raises(InvalidInput):
+            await ladder.change_season(ADMIN, last.id, ends_at=ends_at)
 
     async def test_a_player_cannot_change_a_season(self):
         ladder, _, _ = season_world()

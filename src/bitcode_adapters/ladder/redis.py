@@ -193,22 +193,30 @@ local function move(G, player, country)
 end
 """
 
+# The generations being rebuilt whose rebuild is alive, added to ``gens``;
+# the dead ones are forgotten.
+_BUILDING = """
+local function building(gens)
+    for _, other in ipairs(redis.call('SMEMBERS', P .. 'building')) do
+        if redis.call('EXISTS', P .. 'g:' .. other .. ':lease') == 1 then
+            gens[#gens + 1] = P .. 'g:' .. other .. ':'
+        else
+            redis.call('SREM', P .. 'building', other)
+        end
+    end
+    return gens
+end
+"""
+
 # ARGV: prefix, the number of ratings, then per rating SEASON:SCOPE, player,
 # score, rated battles, then per player the player and country ('' for none).
 # Writes the current generation and every live one being rebuilt.
 _PUT = (
     _CURRENT
     + _WRITE
+    + _BUILDING
     + """
-local gens = {}
-if G then gens[1] = G end
-for _, other in ipairs(redis.call('SMEMBERS', P .. 'building')) do
-    if redis.call('EXISTS', P .. 'g:' .. other .. ':lease') == 1 then
-        gens[#gens + 1] = P .. 'g:' .. other .. ':'
-    else
-        redis.call('SREM', P .. 'building', other)
-    end
-end
+local gens = building(G and {G} or {})
 local n = tonumber(ARGV[2])
 local countries = {}
 for i = 3 + 4 * n, #ARGV, 2 do countries[ARGV[i]] = ARGV[i + 1] end
@@ -221,6 +229,22 @@ for _, g in ipairs(gens) do
         join(g, ARGV[i], ARGV[i + 1], ARGV[i + 2], countries[ARGV[i + 1]] or '')
     end
 end
+return #gens
+"""
+)
+
+# ARGV: prefix, player, country ('' for none). The player's country changed
+# with no rating: they move between country boards in the current generation
+# (if it ranks them) and in every live one being rebuilt, where the country
+# recorded wins over the one its rebuild read.
+_MOVE = (
+    _CURRENT
+    + _WRITE
+    + _BUILDING
+    + """
+local ranked = G and redis.call('HEXISTS', G .. 'country', ARGV[2]) == 1
+local gens = building(ranked and {G} or {})
+for _, g in ipairs(gens) do move(g, ARGV[2], ARGV[3]) end
 return #gens
 """
 )
@@ -301,6 +325,7 @@ class RedisRankIndex:
         self._size = redis.register_script(_SIZE)
         self._built = redis.register_script(_BUILT)
         self._put = redis.register_script(_PUT)
+        self._move = redis.register_script(_MOVE)
         self._fill = redis.register_script(_FILL)
         self._switch = redis.register_script(_SWITCH)
 
@@ -346,6 +371,9 @@ class RedisRankIndex:
         for player in sorted({r.player for r in ratings}):
             args += [player, countries.get(player) or ""]
         await self._eval(self._put, *args)
+
+    async def move(self, player: str, country: str | None) -> None:
+        await self._eval(self._move, player, country or "")
 
     async def rebuild(self, store: LadderStore) -> int:
         gen = uuid.uuid4().hex

@@ -8,6 +8,7 @@ queries run against the database.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -53,6 +54,7 @@ T = TypeVar("T")
 CURRENT = "current"
 MAX_PAGE = 100
 MAX_AROUND = 101
+_CURSOR = re.compile(r"o[0-9]{1,11}")  # an offset into the board
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +277,18 @@ class Ladder:
             },
         )
 
+    async def moved(self, player: str, country: str | None) -> None:
+        """After the database stored a player's new country (``None`` for a
+        closed account, which the database's country boards no longer join):
+        keep the index's country boards in step."""
+        if self._index is None:
+            return
+        try:
+            await self._index.move(player, country)
+        except BitCodeError:
+            # The database has it; the next rebuild brings the index back.
+            logger.warning("leaderboard.index_move_failed", extra={"player": player})
+
     # Players
 
     async def names(self, players: Iterable[str]) -> dict[str, str]:
@@ -379,6 +393,7 @@ def _check_admin(principal: Principal) -> None:
 def _offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
-    if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not _CURSOR.fullmatch(cursor):
         raise InvalidInput("not a cursor from this list", field="cursor")
     return int(cursor[1:])

@@ -94,6 +94,11 @@ class RankIndex(Leaderboard, Protocol):
         self, ratings: Sequence[LadderRating], countries: Mapping[str, str | None]
     ) -> None: ...
 
+    async def move(self, player: str, country: str | None) -> None:
+        """The player's country changed (``None``: they have none, or their
+        account is gone): they leave the old one's boards for the new one's."""
+        ...
+
     async def rebuild(self, store: LadderStore) -> int:
         """Refill from the database; the number of ratings indexed."""
         ...

@@ -5,12 +5,18 @@ the one before it."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from bitcode_core.errors import InvalidInput
 from bitcode_core.ladder.model import Season
 
 DEFAULT_LENGTH_S = 90 * 86_400.0
+# A scheduled season lasts at least a day, as SEASON_LENGTH_DAYS does: the
+# seasons that follow on by themselves are as long, and every one missed while
+# nobody asked begins on the next read.
+MIN_LENGTH_S = 86_400.0
+LATEST_END = 32_503_680_000.0  # the year 3000
 MAX_NAME = 64
 
 
@@ -67,9 +73,16 @@ def scheduled(
         number = last.number + 1
     else:
         begins = now if starts_at is None else starts_at
+        if begins < now:
+            raise InvalidInput(
+                "a season cannot start in the past; leave starts_at out to "
+                "start it now",
+                field="starts_at",
+            )
         number = 1
     if ends_at <= begins:
         raise InvalidInput("a season must end after it starts", field="ends_at")
+    _check_span(begins, ends_at)
     return Season(season_id, number, name, begins, ends_at)
 
 
@@ -95,8 +108,16 @@ def changed(
             )
         if season.ends_at <= now:
             raise InvalidInput("that season is over", field="ends_at")
+        _check_span(season.starts_at, ends_at)
         new_end = ends_at
     return Season(season.id, season.number, new_name, season.starts_at, new_end)
+
+
+def _check_span(starts_at: float, ends_at: float) -> None:
+    if ends_at - starts_at < MIN_LENGTH_S:
+        raise InvalidInput("a season lasts at least a day", field="ends_at")
+    if ends_at > LATEST_END:
+        raise InvalidInput("a season must end before the year 3000", field="ends_at")
 
 
 def _checked_name(name: str) -> str:
@@ -104,5 +125,10 @@ def _checked_name(name: str) -> str:
     if not 1 <= len(name) <= MAX_NAME:
         raise InvalidInput(
             f"a season's name takes 1 to {MAX_NAME} characters", field="name"
+        )
+    # PostgreSQL cannot store NUL in text; no control character shows well.
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput(
+            "a season's name cannot hold control characters", field="name"
         )
     return name

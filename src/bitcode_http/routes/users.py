@@ -12,6 +12,7 @@ from msgspec import UNSET
 
 from bitcode_core.accounts.model import Principal
 from bitcode_core.accounts.usecases import Accounts, ProfileChanges
+from bitcode_core.ladder.ladder import Ladder
 from bitcode_core.media.usecases import Media
 from bitcode_http.principal import SECURED
 from bitcode_http.problems import documented
@@ -49,6 +50,7 @@ class UsersController(Controller):
         data: JSONBody[ProfileUpdate],
         accounts: NamedDependency[Accounts],
         media: NamedDependency[Media],
+        ladder: NamedDependency[Ladder],
         principal: NamedDependency[Principal],
     ) -> Me:
         country = data.country
@@ -59,6 +61,8 @@ class UsersController(Controller):
             clear_country=country is None or country == "",
         )
         user = await accounts.update_profile(principal, changes)
+        if country is not UNSET:
+            await ladder.moved(user.id, user.country)
         return Me.of(user, await media.avatar_urls(user))
 
     @delete(
@@ -75,10 +79,12 @@ class UsersController(Controller):
         data: JSONBody[DeleteAccountRequest],
         accounts: NamedDependency[Accounts],
         media: NamedDependency[Media],
+        ladder: NamedDependency[Ladder],
         principal: NamedDependency[Principal],
     ) -> None:
         user = await accounts.me(principal)
         await accounts.delete_account(principal, data.password)
+        await ladder.moved(user.id, None)
         await media.forget(user)
 
     @get(

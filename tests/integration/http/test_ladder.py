@@ -19,6 +19,7 @@ from redis import Redis
 
 from bitcode_core.accounts.model import Role
 from tests.integration.http.conftest import (
+    PASSWORD,
     Api,
     build_app,
     problem,
@@ -181,6 +182,32 @@ class TestLeaderboards:
         )
         assert problem(elsewhere)["code"] == "not-ranked"
 
+    def test_a_player_who_moves_country_moves_boards_at_once(self, ladder):
+        ann, ben = _players(ladder, "ann", "ben", country="NO")
+        _duel(ladder, ann, ben)
+
+        moved = ladder.patch("/users/me", json={"country": "SE"}, headers=ben)
+
+        assert moved.status_code == 200, moved.text
+        norway = ladder.get(BOARD, params={"country": "NO"}).json()
+        sweden = ladder.get(BOARD, params={"country": "SE"}).json()
+        assert [r["name"] for r in norway["rows"]] == ["ann"]
+        assert [r["name"] for r in sweden["rows"]] == ["ben"]
+        assert sweden["rows"][0]["rank"] == 1
+
+    def test_a_closed_account_leaves_its_country_board(self, ladder):
+        ann, ben = _players(ladder, "ann", "ben", country="NO")
+        _duel(ladder, ann, ben)
+
+        closed = ladder.client.request(
+            "DELETE", "/users/me", json={"password": PASSWORD}, headers=ben
+        )
+
+        assert closed.status_code == 204, closed.text
+        norway = ladder.get(BOARD, params={"country": "NO"}).json()
+        assert [r["name"] for r in norway["rows"]] == ["ann"]
+        assert norway["total"] == 1
+
     @pytest.mark.parametrize(
         ("path", "params", "status", "code"),
         [
@@ -189,6 +216,9 @@ class TestLeaderboards:
                 "/leaderboards/nope/overall", {}, 404, "season-not-found", id="season"
             ),
             pytest.param(BOARD, {"cursor": "x"}, 422, "invalid-input", id="cursor"),
+            pytest.param(
+                BOARD, {"cursor": "o\u00b2"}, 422, "invalid-input", id="cursor-digit"
+            ),
             pytest.param(BOARD, {"limit": 0}, 400, None, id="limit"),
             pytest.param(BOARD, {"country": "no"}, 400, None, id="country"),
             pytest.param(
