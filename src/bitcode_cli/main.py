@@ -17,10 +17,14 @@ from bitcode_cli.users import users
 
 
 @click.group()
-@click.option("-v", "--verbose", count=True, help="Log more (repeat for debug).")
+@click.option(
+    "-v", "--verbose", count=True, help="Log warnings (repeat for info, debug)."
+)
 def cli(verbose: int) -> None:
     """BitCode: real-time competitive-programming battles."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+    # Quiet by default: a command that fails says so in one line of its own,
+    # not after the warnings that led to it.
+    level = logging.ERROR - 10 * min(verbose, 3)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
 
 

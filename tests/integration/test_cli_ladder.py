@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.judge0_fake.server import free_port
+
 pytestmark = pytest.mark.no_skip
 
 
-def bitcode(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def bitcode(
+    *args: str, data_dir: Path, **variables: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "BITCODE_DATA_DIR": str(data_dir),
@@ -22,6 +26,7 @@ def bitcode(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     }
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
+    env.update(variables)
     return subprocess.run(
         [sys.executable, "-m", "bitcode_cli", *args],
         capture_output=True,
@@ -112,3 +117,29 @@ class TestRatings:
 
         assert result.returncode == 0, result.stderr
         assert "read from the database" in result.stdout
+
+
+class TestUnreachable:
+    @pytest.mark.parametrize(
+        ("args", "variables"),
+        [
+            pytest.param(
+                ("ratings", "rebuild", "--check"),
+                {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/x"},
+                id="database",
+            ),
+            pytest.param(
+                ("leaderboards", "rebuild"),
+                {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"},
+                id="redis",
+            ),
+        ],
+    )
+    def test_a_service_that_cannot_be_reached_is_one_line(
+        self, tmp_path, args, variables
+    ):
+        result = bitcode(*args, data_dir=tmp_path, **variables)
+
+        assert result.returncode != 0
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert "cannot be reached" in result.stderr
