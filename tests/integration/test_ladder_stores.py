@@ -644,3 +644,34 @@ class TestLeaderboards:
             assert row.rank == higher + 1
             assert ranks[row.player] == row
         assert await stores.board.size(BOARD) == len(ratings)
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        st.dictionaries(
+            st.sampled_from([f"p{n}" for n in range(30)]),
+            st.sampled_from([1400.0, 1450.5, 1500.0, 1612.25]),
+            min_size=1,
+            max_size=30,
+        ),
+        st.integers(1, 9),
+        st.integers(0, 29),
+    )
+    async def test_around_is_the_centred_slice_of_a_full_sort(
+        self, stores: Stores, ratings: dict[str, float], size: int, pick: int
+    ) -> None:
+        await stores.ladder.replace_all([a_rating(p, r) for p, r in ratings.items()])
+        order = sorted(ratings, key=lambda p: (-ratings[p], p))
+        player = order[pick % len(order)]
+
+        rows = await stores.board.around(BOARD, player, size)
+
+        at = order.index(player)
+        start = max(0, min(at - size // 2, len(order) - size))
+        assert [r.player for r in rows] == order[start : start + size]
+        for row in rows:
+            higher = sum(1 for r in ratings.values() if r > ratings[row.player])
+            assert row.rank == higher + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bitcode_adapters.sql.database import Database
@@ -42,13 +42,19 @@ class SqlLeaderboard:
             row = await _row(connection, board, player)
             if row is None:
                 return []
-            ahead = or_(
-                _rating > row.rating, and_(_rating == row.rating, _player < player)
+            # The nearest rows on each side, read along the board index from
+            # the player outwards (no OFFSET, no count of the whole board).
+            ahead = await _beside(connection, board, row, size - 1, ahead=True)
+            behind = await _beside(connection, board, row, size - 1, ahead=False)
+            shown_ahead = min(len(ahead), max(size // 2, size - 1 - len(behind)))
+            window = [*reversed(ahead[:shown_ahead]), row]
+            window += behind[: size - len(window)]
+            first = window[0]
+            higher = await _count(connection, board, _rating > first.rating)
+            tied_ahead = await _count(
+                connection, board, _rating == first.rating, _player < first.player
             )
-            at = await _count(connection, board, ahead)
-            total = await _count(connection, board)
-            start = max(0, min(at - size // 2, total - size))
-            return await _page(connection, board, start, size)
+            return _ranked(window, higher + tied_ahead, higher + 1)
 
     async def size(self, board: Board) -> int:
         async with self._database.connect() as connection:
@@ -67,15 +73,25 @@ async def _page(
         .limit(limit)
     )
     rows = (await connection.execute(statement)).all()
+    if not rows:
+        return []
+    # The first row may tie with rows on the page before.
+    higher = await _count(connection, board, _rating > rows[0].rating)
+    return _ranked(rows, offset, higher + 1)
+
+
+def _ranked(rows: Sequence[Any], position: int, first_rank: int) -> list[Ranked]:
+    """Ranks of consecutive board rows, the first at ``position`` (0-based)
+    with ``first_rank``: a row rated as the one before shares its rank, any
+    other's is one more than the number of rows before it."""
     ranked: list[Ranked] = []
-    for position, row in enumerate(rows, start=offset):
+    for at, row in enumerate(rows, start=position):
         if ranked and ranked[-1].rating == row.rating:
             rank = ranked[-1].rank
         elif ranked:
-            rank = position + 1  # everyone listed before is rated higher
+            rank = at + 1
         else:
-            # The first row may tie with rows on the page before.
-            rank = 1 + await _count(connection, board, _rating > row.rating)
+            rank = first_rank
         ranked.append(Ranked(rank, row.player, row.rating, row.rated_battles))
     return ranked
 
@@ -96,6 +112,35 @@ async def _count(
         select(func.count()).select_from(_source(board)).where(*_on(board), *where)
     )
     return int((await connection.execute(statement)).scalar_one())
+
+
+async def _beside(
+    connection: AsyncConnection, board: Board, row: Any, limit: int, *, ahead: bool
+) -> list[Any]:
+    """Up to ``limit`` rows next to ``row`` on one side, nearest first."""
+    found: list[Any] = []
+    if ahead:
+        ties = and_(_rating == row.rating, _player < row.player)
+        tie_order = [_player.desc()]
+        beyond = _rating > row.rating
+        beyond_order = [_rating.asc(), _player.desc()]
+    else:
+        ties = and_(_rating == row.rating, _player > row.player)
+        tie_order = [_player.asc()]
+        beyond = _rating < row.rating
+        beyond_order = [_rating.desc(), _player.asc()]
+    for where, order in ((ties, tie_order), (beyond, beyond_order)):
+        if len(found) == limit:
+            break
+        statement = (
+            select(_player, _rating, ladder_ratings.c.rated_battles)
+            .select_from(_source(board))
+            .where(*_on(board), where)
+            .order_by(*order)
+            .limit(limit - len(found))
+        )
+        found += (await connection.execute(statement)).all()
+    return found
 
 
 def _source(board: Board) -> FromClause:
