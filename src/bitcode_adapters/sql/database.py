@@ -8,6 +8,8 @@ and mapped to the async drivers.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -150,11 +152,12 @@ def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        # WAL lets readers work while one writer writes; foreign keys are off by
-        # default in SQLite; the busy timeout makes writers queue instead of fail.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        # The busy timeout makes writers queue instead of fail, switching a new
+        # file to WAL included (several processes opening it at once); WAL lets
+        # readers work while one writer writes; foreign keys are off by default.
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL
     finally:
         cursor.close()
@@ -167,3 +170,18 @@ def _begin_sqlite(connection: Connection) -> None:
     # Work that must read before it writes (migrations) asks for IMMEDIATE.
     immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _use_wal(cursor: Any) -> None:
+    # WAL stays with the file once set. Setting it takes an exclusive lock,
+    # and SQLite may refuse that at once, without its busy handler, while
+    # other connections open the new file: try again for a while.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
