@@ -601,6 +601,36 @@ class TestLeaderboards:
 
         assert "".join(r.player for r in rows) == shown
 
+    async def test_ranks_follow_ratings_as_battles_move_them(
+        self, stores: Stores
+    ) -> None:
+        players = ["p1", "p2", "p3", "p4", "p5"]
+        pairs = [(a, b) for a in players for b in players if a < b]
+        for n, (one, two) in enumerate(pairs):
+            rated = a_rated_battle(f"b{n}", (one, two) if n % 3 else (two, one))
+            await running(stores, a_battle(rated.battle_id, [one, two]))
+        await asyncio.gather(
+            *(
+                finish_rated(
+                    stores.battles[n % 2],
+                    a_rated_battle(f"b{n}", (one, two) if n % 3 else (two, one)),
+                )
+                for n, (one, two) in enumerate(pairs)
+            )
+        )
+
+        ratings = {
+            rating.player: rating.rating
+            for rating, _ in await every_rating(stores.ladder)
+            if rating.key.season == "s1" and rating.key.scope is Scope.OVERALL
+        }
+        assert len(set(ratings.values())) > 1
+        assert await stores.board.size(BOARD) == len(players)
+        for player, rating in ratings.items():
+            ranked = await stores.board.rank(BOARD, player)
+            assert ranked is not None
+            assert ranked.rank == 1 + sum(1 for r in ratings.values() if r > rating)
+
     async def test_a_country_board_ranks_its_own_players(self, stores: Stores) -> None:
         await self._seeded(stores)
         british = Board("s1", Scope.OVERALL, "GB")

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from sqlalchemy import Column, MetaData, Text, inspect
+from sqlalchemy import Column, MetaData, Text, inspect, text
 from sqlalchemy.engine import Connection
 
 from bitcode_adapters.sql import Database, DatabaseUnavailable, migrate
@@ -85,6 +85,46 @@ class TestMigratingUpAndDown:
             assert await migrate.current(url) == below
 
         assert revisions[-1] == migrate.head()
+
+    async def test_rating_bands_are_counted_from_the_ratings_already_stored(
+        self, url: str
+    ) -> None:
+        await migrate.upgrade(url, "0004")
+        ratings = [("s1", "overall", 1499.5), ("s1", "overall", 1499.0)]
+        ratings += [("s1", "overall", 1612.25), ("s1", "duel", 1499.9)]
+
+        def seed(connection: Connection) -> None:
+            for n, (season, scope, rating) in enumerate(ratings):
+                connection.execute(
+                    text(
+                        "INSERT INTO ladder_ratings VALUES "
+                        "(:season, :scope, :player, :rating, 1, :rating, 1, 0, 0, 1, 0)"
+                    ),
+                    {
+                        "season": season,
+                        "scope": scope,
+                        "player": f"p{n}",
+                        "rating": rating,
+                    },
+                )
+
+        database = Database(url)
+        async with database.engine.begin() as connection:
+            await connection.run_sync(seed)
+        await database.dispose()
+        await migrate.upgrade(url)
+
+        def bands(connection: Connection) -> set[tuple[Any, ...]]:
+            rows = connection.execute(
+                text("SELECT season_id, scope, band, players FROM ladder_rating_bands")
+            )
+            return {tuple(row) for row in rows}
+
+        assert await _on(url, bands) == {
+            ("s1", "overall", 1499, 2),
+            ("s1", "overall", 1612, 1),
+            ("s1", "duel", 1499, 1),
+        }
 
     async def test_upgrading_an_up_to_date_database_changes_nothing(
         self, url: str

@@ -111,7 +111,7 @@ class SqlBattleRepository:
             )
             if update is not None:
                 await store_update(
-                    connection, update, postgres=self._database.is_postgres
+                    connection, update, book, postgres=self._database.is_postgres
                 )
             await _discard(connection, discard)
             return result, update

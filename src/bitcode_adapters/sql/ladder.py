@@ -8,6 +8,8 @@ replaces them on a rebuild.
 from __future__ import annotations
 
 import hashlib
+import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +31,7 @@ from bitcode_adapters.sql.tables import (
     battle_submissions,
     battles,
     ladder_changes,
+    ladder_rating_bands,
     ladder_ratings,
     rated_battles,
     users,
@@ -87,11 +90,20 @@ class SqlLadderStore:
 
     async def replace_all(self, ratings: Iterable[LadderRating]) -> None:
         rows = [_rating_row(r) for r in sorted(ratings, key=_order)]
+        counted = Counter(_band_of(row) for row in rows)
+        bands = [
+            {"season_id": season, "scope": scope, "band": band, "players": n}
+            for (season, scope, band), n in sorted(counted.items())
+        ]
         async with self._database.begin(immediate=True) as connection:
             await connection.execute(delete(ladder_ratings))
+            await connection.execute(delete(ladder_rating_bands))
             for start in range(0, len(rows), REPLACE_CHUNK):
                 chunk = rows[start : start + REPLACE_CHUNK]
                 await connection.execute(ladder_ratings.insert(), chunk)
+            for start in range(0, len(bands), REPLACE_CHUNK):
+                chunk = bands[start : start + REPLACE_CHUNK]
+                await connection.execute(ladder_rating_bands.insert(), chunk)
 
     async def scan(
         self, after: LadderKey | None, limit: int
@@ -179,11 +191,17 @@ async def lock_players(connection: AsyncConnection, players: Iterable[str]) -> N
 
 
 async def store_update(
-    connection: AsyncConnection, update: LadderUpdate, *, postgres: bool
+    connection: AsyncConnection,
+    update: LadderUpdate,
+    book: Mapping[LadderKey, LadderRating],
+    *,
+    postgres: bool,
 ) -> None:
-    """Write what a rated battle moved; called after the locks, so the rated
-    battles' order is the order their updates were applied in."""
+    """Write what a rated battle moved, over ``book`` (the ratings it read);
+    called after the locks, so the rated battles' order is the order their
+    updates were applied in."""
     insert = postgresql.insert if postgres else sqlite.insert
+    await _move_bands(connection, update.ratings, book, insert)
     if update.ratings:
         upsert = insert(ladder_ratings)
         upsert = upsert.on_conflict_do_update(
@@ -205,6 +223,42 @@ async def store_update(
             battle=encode_rated_battle(update.battle),
         )
     )
+
+
+async def _move_bands(
+    connection: AsyncConnection,
+    ratings: Sequence[LadderRating],
+    book: Mapping[LadderKey, LadderRating],
+    insert: Any,
+) -> None:
+    moved: Counter[tuple[str, str, int]] = Counter()
+    for rating in ratings:
+        earlier = book.get(rating.key)
+        if earlier is not None:
+            moved[_band_of(_rating_row(earlier))] -= 1
+        moved[_band_of(_rating_row(rating))] += 1
+    # In one order in every transaction: two finishes moving the same bands
+    # wait for each other rather than deadlock.
+    for (season, scope, band), change in sorted(moved.items()):
+        if change == 0:
+            continue
+        upsert = insert(ladder_rating_bands).values(
+            season_id=season, scope=scope, band=band, players=change
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["season_id", "scope", "band"],
+            set_={"players": ladder_rating_bands.c.players + change},
+        )
+        await connection.execute(upsert)
+
+
+def band(rating: float) -> int:
+    """The one-point band a rating falls in."""
+    return math.floor(rating)
+
+
+def _band_of(row: Mapping[str, Any]) -> tuple[str, str, int]:
+    return (row["season_id"], row["scope"], band(row["rating"]))
 
 
 def _lock_key(player: str) -> int:

@@ -1,20 +1,24 @@
 """Leaderboards answered by the database, from the ladder's ratings.
 
 A page is a range of the board index (season, scope, rating descending,
-player); a rank counts the ratings strictly higher, a range of that index
-too. Every answer reads one snapshot, so its ranks agree with one another.
+player); a rank is one more than the ratings strictly higher, summed from the
+board's one-point rating bands above the player's and counted in their own
+(country boards count the ratings, joined to the players). Every answer
+reads one snapshot, so its ranks agree with one another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bitcode_adapters.sql.database import Database
-from bitcode_adapters.sql.tables import ladder_ratings, users
+from bitcode_adapters.sql.ladder import band
+from bitcode_adapters.sql.tables import ladder_rating_bands, ladder_ratings, users
 from bitcode_core.ladder.model import Board, Ranked
 
 _rating = ladder_ratings.c.rating
@@ -25,20 +29,29 @@ class SqlLeaderboard:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def page(self, board: Board, offset: int, limit: int) -> Sequence[Ranked]:
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[AsyncConnection]:
+        # SQLite's read transaction is one snapshot; PostgreSQL's default
+        # (read committed) takes a new one for every statement.
         async with self._database.connect() as connection:
+            if self._database.is_postgres:
+                await connection.execution_options(isolation_level="REPEATABLE READ")
+            yield connection
+
+    async def page(self, board: Board, offset: int, limit: int) -> Sequence[Ranked]:
+        async with self._snapshot() as connection:
             return await _page(connection, board, offset, limit)
 
     async def rank(self, board: Board, player: str) -> Ranked | None:
-        async with self._database.connect() as connection:
+        async with self._snapshot() as connection:
             row = await _row(connection, board, player)
             if row is None:
                 return None
-            higher = await _count(connection, board, _rating > row.rating)
+            higher = await _higher(connection, board, row.rating)
         return Ranked(higher + 1, row.player, row.rating, row.rated_battles)
 
     async def around(self, board: Board, player: str, size: int) -> Sequence[Ranked]:
-        async with self._database.connect() as connection:
+        async with self._snapshot() as connection:
             row = await _row(connection, board, player)
             if row is None:
                 return []
@@ -50,15 +63,17 @@ class SqlLeaderboard:
             window = [*reversed(ahead[:shown_ahead]), row]
             window += behind[: size - len(window)]
             first = window[0]
-            higher = await _count(connection, board, _rating > first.rating)
+            higher = await _higher(connection, board, first.rating)
             tied_ahead = await _count(
                 connection, board, _rating == first.rating, _player < first.player
             )
             return _ranked(window, higher + tied_ahead, higher + 1)
 
     async def size(self, board: Board) -> int:
-        async with self._database.connect() as connection:
-            return await _count(connection, board)
+        async with self._snapshot() as connection:
+            if board.country is not None:
+                return await _count(connection, board)
+            return await _in_bands(connection, board)
 
 
 async def _page(
@@ -76,7 +91,7 @@ async def _page(
     if not rows:
         return []
     # The first row may tie with rows on the page before.
-    higher = await _count(connection, board, _rating > rows[0].rating)
+    higher = await _higher(connection, board, rows[0].rating)
     return _ranked(rows, offset, higher + 1)
 
 
@@ -103,6 +118,28 @@ async def _row(connection: AsyncConnection, board: Board, player: str) -> Any:
         .where(*_on(board), _player == player)
     )
     return (await connection.execute(statement)).first()
+
+
+async def _higher(connection: AsyncConnection, board: Board, rating: float) -> int:
+    """How many on the board are rated strictly higher than ``rating``: the
+    bands above its own, then the ratings in its own band. Country boards
+    (a join with the players) count the ratings."""
+    if board.country is not None:
+        return await _count(connection, board, _rating > rating)
+    own = band(rating)
+    above = await _in_bands(connection, board, ladder_rating_bands.c.band > own)
+    return above + await _count(connection, board, _rating > rating, _rating < own + 1)
+
+
+async def _in_bands(
+    connection: AsyncConnection, board: Board, *where: ColumnElement[bool]
+) -> int:
+    statement = select(func.coalesce(func.sum(ladder_rating_bands.c.players), 0)).where(
+        ladder_rating_bands.c.season_id == board.season,
+        ladder_rating_bands.c.scope == board.scope.value,
+        *where,
+    )
+    return int((await connection.execute(statement)).scalar_one())
 
 
 async def _count(

@@ -341,6 +341,19 @@ Index(
     ladder_ratings.c.player,
 )
 
+# How many ratings of a board fall in each one-point band (``floor(rating)``),
+# kept in the same transactions as ``ladder_ratings``: a rank sums the bands
+# above a player's and counts only within their own, instead of counting
+# every rating above them.
+ladder_rating_bands = Table(
+    "ladder_rating_bands",
+    metadata,
+    Column("season_id", KEY, primary_key=True),
+    Column("scope", SCOPE, primary_key=True),
+    Column("band", Integer, primary_key=True),
+    Column("players", Integer, nullable=False),
+)
+
 ladder_changes = Table(
     "ladder_changes",
     metadata,
