@@ -237,19 +237,21 @@ async def _move_bands(
         if earlier is not None:
             moved[_band_of(_rating_row(earlier))] -= 1
         moved[_band_of(_rating_row(rating))] += 1
-    # In one order in every transaction: two finishes moving the same bands
-    # wait for each other rather than deadlock.
-    for (season, scope, band), change in sorted(moved.items()):
-        if change == 0:
-            continue
-        upsert = insert(ladder_rating_bands).values(
-            season_id=season, scope=scope, band=band, players=change
-        )
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["season_id", "scope", "band"],
-            set_={"players": ladder_rating_bands.c.players + change},
-        )
-        await connection.execute(upsert)
+    # One statement, its rows in one order in every transaction: two finishes
+    # moving the same bands wait for each other rather than deadlock.
+    rows = [
+        {"season_id": season, "scope": scope, "band": band, "players": change}
+        for (season, scope, band), change in sorted(moved.items())
+        if change != 0
+    ]
+    if not rows:
+        return
+    upsert = insert(ladder_rating_bands).values(rows)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["season_id", "scope", "band"],
+        set_={"players": ladder_rating_bands.c.players + upsert.excluded.players},
+    )
+    await connection.execute(upsert)
 
 
 def band(rating: float) -> int:
