@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import uvicorn
 
-from bitcode_http.settings import SettingsError, load_settings
+from bitcode_http.settings import DEFAULT_PUBLIC_URL, SettingsError, load_settings
+
+_ANY_ADDRESS = {"0.0.0.0", "::", ""}  # noqa: S104 - names, not a bind
 
 
 @click.command("serve")
@@ -25,6 +29,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         settings = load_settings()  # fail here, with the variable's name
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+    unset = "PUBLIC_URL" not in os.environ and settings.public_url == DEFAULT_PUBLIC_URL
+    if unset and port != 0:
+        # Unset, the public address is where this serves: the links in mail,
+        # media URLs, the socket's URL and the Origin it accepts follow --port.
+        shown = "127.0.0.1" if host in _ANY_ADDRESS else host
+        os.environ["PUBLIC_URL"] = f"http://{_bracketed(shown)}:{port}"
     if workers > 1 and settings.redis_url is None:
         # Rooms and their events live in the process without Redis: players
         # on two workers would never meet.
@@ -52,3 +62,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         ws_ping_interval=settings.realtime.ping_interval_s,
         ws_ping_timeout=settings.realtime.ping_interval_s,
     )
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

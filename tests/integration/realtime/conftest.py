@@ -64,10 +64,16 @@ class Server:
                 self.process.wait()
 
 
-def start_server(environ: dict[str, str], log: Path) -> Server:
+def start_server(
+    environ: dict[str, str], log: Path, *, public_url: bool = True
+) -> Server:
+    """``bitcode serve`` on a free port, PUBLIC_URL set to its address unless
+    ``public_url`` is False."""
     port = free_port()
     command = [sys.executable, "-m", "bitcode_cli", "serve", "--port", str(port)]
-    env = {**os.environ, **environ, "PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, **environ}
+    if public_url:
+        env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=REPO
