@@ -973,6 +973,7 @@ async def world() -> AsyncIterator[World]:
         users,
         make_arena,
         ladder,
+        catalog,
     )
     yield built
     judge.gate.set()
