@@ -404,7 +404,7 @@ class Lobby:
         return await self._queue.ticket_of(player.user_id)
 
     async def seat_of(self, player: Principal) -> str | None:
-        """The open room the player sits in (a quick match found), if any."""
+        """The room the player sits in (a quick match found), if any."""
         return await self._rooms.room_of(player.user_id)
 
     async def match(self, mode: Mode) -> list[LobbyRoom]:
