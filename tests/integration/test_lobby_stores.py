@@ -497,14 +497,33 @@ class TestOneRoomAPlayer:
         assert sorted(results) == [False, True]
         assert len(await first.list_open()) == 1
 
-    async def test_a_started_room_lets_its_players_go(self, stores):
-        first, _ = stores.rooms
+    async def test_a_room_holds_its_players_through_its_battle(self, stores):
+        first, second = stores.rooms
         await first.add(duel("r1", host="alice"))
         await first.change("r1", lambda r: r.room.join("bob"))
         for player in ("alice", "bob"):
             await first.change("r1", lambda r, p=player: r.room.set_ready(p, True))
 
         await first.change("r1", lambda r: r.room.start("alice", 1.0))
+        await first.change("r1", lambda r: r.room.battle_began() or [])
 
-        assert await first.room_of("alice") is None
-        assert await first.room_of("bob") is None
+        assert await second.room_of("alice") == "r1"
+        assert await second.room_of("bob") == "r1"
+        assert await second.list_open() == []
+        with pytest.raises(RoomRuleViolation):
+            await second.add(duel("r2", host="bob"))
+
+    async def test_a_reopened_room_is_listed_again_with_its_players(self, stores):
+        first, second = stores.rooms
+        await first.add(duel("r1", host="alice"))
+        await first.change("r1", lambda r: r.room.join("bob"))
+        for player in ("alice", "bob"):
+            await first.change("r1", lambda r, p=player: r.room.set_ready(p, True))
+        await first.change("r1", lambda r: r.room.start("alice", 1.0))
+
+        await second.change("r1", lambda r: r.room.reopen())
+
+        assert [r.id for r in await first.list_open()] == ["r1"]
+        assert await first.room_of("bob") == "r1"
+        await first.change("r1", lambda r: r.room.leave("bob"))
+        assert await second.room_of("bob") is None

@@ -58,6 +58,7 @@ from bitcode_core.errors import (
     JudgeFailure,
     PermissionDenied,
     RateLimited,
+    RoomRuleViolation,
     SubmissionNotFound,
 )
 from bitcode_core.ladder.ladder import Ladder
@@ -68,6 +69,7 @@ from bitcode_core.ports import Compilation, Execution, ExitStatus, PlayerRating
 from bitcode_core.questions import Limits, Question
 from bitcode_core.questions import TestCase as Example
 from bitcode_core.rooms.lobby import Lobby
+from bitcode_core.rooms.model import RoomStatus
 from bitcode_core.rooms.ports import Envelope
 from bitcode_core.rooms.settings import (
     ChosenQuestions,
@@ -1019,6 +1021,35 @@ class TestSubmit:
 
         assert await world.submissions.of_battle(battle.id) == []
 
+    @pytest.mark.parametrize(
+        ("ending", "told"),
+        [
+            pytest.param("solved", "a side solved every question", id="all-solved"),
+            pytest.param("forfeit", "only one side is left", id="last-side"),
+            pytest.param("time", "time ran out on the server", id="time-up"),
+        ],
+    )
+    async def test_one_after_the_end_is_told_how_the_battle_ended(
+        self, world, ending, told
+    ):
+        battle, (alice, bob, carol) = await world.running(
+            ("alice", "bob", "carol"), mode=Mode.FREE_FOR_ALL, sides=3
+        )
+        if ending == "solved":
+            await world.submit(alice, battle)
+            await world.scheduler.drain()
+        elif ending == "forfeit":
+            await world.arena.forfeit(alice, battle.id)
+            await world.arena.forfeit(carol, battle.id)
+        else:
+            world.clock.advance(TIME_LIMIT)
+            await world.arena.advance(battle.id)
+
+        with pytest.raises(BattleOver) as refused:
+            await world.submit(bob, battle, b"wrong")
+
+        assert str(refused.value) == f"the battle is over: {told}"
+
     async def test_one_before_the_start_is_refused(self, world):
         battle, (alice, _) = await world.started()
         world.clock.advance(COUNTDOWN - 0.5)
@@ -1249,6 +1280,26 @@ class TestForfeit:
         with pytest.raises(BattleOver):
             await world.arena.forfeit(bob, battle.id)
 
+    async def test_the_answer_is_the_finished_battle_when_another_finished_it(
+        self, world
+    ):
+        battle, (alice, _) = await world.running()
+        other = world.make_arena("instance-b", StepScheduler())
+        finish = world.battles.finish
+
+        async def finished_first_by_the_other(*args: Any) -> Any:
+            world.battles.finish = finish  # type: ignore[method-assign]
+            await other.advance(battle.id)  # its sweep saw the forfeit first
+            return await finish(*args)
+
+        world.battles.finish = finished_first_by_the_other  # type: ignore[method-assign]
+
+        answer = await world.arena.forfeit(alice, battle.id)
+
+        assert answer.status is BattleStatus.FINISHED
+        assert answer.result is not None
+        assert answer.result.reason is EndReason.LAST_SIDE_STANDING
+
     async def test_a_free_for_all_goes_on_until_one_side_is_left(self, world):
         names = ("alice", "bob", "carol")
         battle, (alice, bob, _) = await world.running(
@@ -1302,6 +1353,17 @@ class TestRematch:
         assert kinds(heard) == ["rematch.voted", "rematch.voted", "battle.rematch"]
         assert heard[0].data["waiting_for"] == ["bob"]
 
+    async def test_a_rematch_of_chosen_questions_says_it_drew_as_many(self, world):
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+
+        await world.arena.vote_rematch(alice, battle.id)
+        rematch = await world.arena.vote_rematch(bob, battle.id)
+
+        assert battle.settings.questions == ChosenQuestions(("sum",))
+        assert rematch.settings.questions == RandomQuestions(1)
+        assert rematch.question_ids == ("total",)
+
     async def test_no_rematch_before_the_end_nor_a_second_one(self, world):
         battle, (alice, bob) = await world.running()
 
@@ -1349,6 +1411,95 @@ class TestRematch:
 
         with pytest.raises(PermissionDenied):
             await world.arena.vote_rematch(carol, battle.id)
+
+
+class TestRoomAfterTheBattle:
+    async def test_the_room_reopens_with_its_players_seated_and_none_ready(self, world):
+        battle, (alice, bob) = await world.running()
+        in_room = await world.listen(f"room:{battle.room_id}")
+        in_lobby = await world.listen("lobby")
+
+        await world.arena.forfeit(bob, battle.id)
+
+        room = await world.lobby.room(alice, battle.room_id)
+        assert room.room.status is RoomStatus.OPEN
+        assert room.room.seats == (("alice",), ("bob",))
+        assert room.room.ready == frozenset()
+        assert room.battle == battle.id
+        assert kinds(in_room) == [
+            "room.reopened",
+            "readiness.changed",
+            "readiness.changed",
+        ]
+        assert kinds(in_lobby) == ["room.listed"]
+
+    async def test_a_player_in_a_battle_sits_in_no_other_room(self, world):
+        _, (_, bob) = await world.running()
+
+        with pytest.raises(RoomRuleViolation, match="leave your current room"):
+            await world.lobby.create_room(bob, room_settings())
+
+    async def test_after_the_battle_a_player_leaves_and_sits_elsewhere(self, world):
+        battle, (_, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+
+        await world.lobby.leave(bob, battle.room_id)
+        elsewhere = await world.lobby.create_room(bob, room_settings())
+
+        assert elsewhere.room.players == ("bob",)
+
+    async def test_the_room_starts_a_new_battle_once_all_ready_again(self, world):
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+
+        for player in (alice, bob):
+            await world.lobby.set_ready(player, battle.room_id, True)
+        second = await world.arena.start_room(alice, battle.room_id)
+
+        room = await world.lobby.room(alice, battle.room_id)
+        assert room.room.status is RoomStatus.IN_BATTLE
+        assert room.battle == second.id
+        assert second.previous is None
+
+    async def test_a_rematch_takes_the_room_into_its_battle(self, world):
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+        in_room = await world.listen(f"room:{battle.room_id}")
+
+        await world.arena.vote_rematch(alice, battle.id)
+        rematch = await world.arena.vote_rematch(bob, battle.id)
+
+        room = await world.lobby.room(alice, battle.room_id)
+        assert room.room.status is RoomStatus.IN_BATTLE
+        assert room.battle == rematch.id
+        assert kinds(in_room) == ["battle.starting", "battle.created"]
+
+    async def test_no_rematch_once_a_player_left_the_room(self, world):
+        battle, (alice, bob) = await world.running()
+        await world.arena.forfeit(bob, battle.id)
+        await world.lobby.leave(bob, battle.room_id)
+        await world.arena.vote_rematch(alice, battle.id)
+
+        with pytest.raises(RoomRuleViolation, match="players changed"):
+            await world.arena.vote_rematch(bob, battle.id)
+
+        assert (await world.battle(battle.id)).rematch is None
+        room = await world.lobby.room(alice, battle.room_id)
+        assert room.room.status is RoomStatus.OPEN
+
+    async def test_a_room_whose_battle_could_not_begin_opens_again(self, world):
+        alice, bob = await world.player("alice"), await world.player("bob")
+        room = await world.lobby.create_room(alice, room_settings())
+        await world.lobby.join(bob, room.id)
+        for player in (alice, bob):
+            await world.lobby.set_ready(player, room.id, True)
+        await world.catalog.delete("sum")
+
+        with pytest.raises(InvalidInput):
+            await world.arena.start_room(alice, room.id)
+
+        reopened = await world.lobby.room(alice, room.id)
+        assert reopened.room.status is RoomStatus.OPEN
 
 
 class TestVisibility:

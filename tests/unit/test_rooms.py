@@ -23,6 +23,7 @@ from bitcode_core.rooms.events import (
     PlayerLeft,
     ReadinessChanged,
     RoomClosed,
+    RoomReopened,
     SettingsChanged,
     SideSwitched,
 )
@@ -384,6 +385,86 @@ class TestStart:
 
         assert new.status is RoomStatus.IN_BATTLE
         assert new.close() == [RoomClosed("r1")]
+
+
+def in_battle(new):
+    new.start(new.host, 0.0)
+    new.battle_began()
+    return new
+
+
+class TestAfterTheBattle:
+    def test_a_room_in_battle_keeps_its_players_seated(self):
+        new = in_battle(all_ready(room("ann")))
+
+        with pytest.raises(RoomRuleViolation, match="in-battle"):
+            new.leave("ann")
+
+        assert new.players == ("host", "ann")
+
+    def test_the_room_reopens_with_its_players_seated_and_none_ready(self):
+        new = in_battle(all_ready(room("ann")))
+
+        events = new.reopen()
+
+        assert events == [
+            RoomReopened("r1"),
+            ReadinessChanged("r1", "host", False),
+            ReadinessChanged("r1", "ann", False),
+        ]
+        assert new.status is RoomStatus.OPEN
+        assert new.seats == (("host",), ("ann",))
+        assert new.ready == frozenset()
+
+    def test_a_reopened_room_lets_players_leave_and_start_again(self):
+        new = in_battle(all_ready(room("ann")))
+        new.reopen()
+
+        new.leave("ann")
+        new.join("bob", invite_code="CODE42")
+
+        assert all_ready(new).start("host", 9.0)
+
+    def test_a_starting_room_whose_battle_could_not_begin_reopens(self):
+        new = all_ready(room("ann"))
+        new.start("host", 0.0)
+
+        new.reopen()
+
+        assert new.status is RoomStatus.OPEN
+
+    def test_only_a_room_in_a_battle_reopens(self):
+        with pytest.raises(RoomRuleViolation):
+            room("ann").reopen()
+
+    def test_a_rematch_starts_the_same_sides_without_the_host(self):
+        new = in_battle(all_ready(room("ann")))
+        new.reopen()
+
+        events = new.rematch((("ann",), ("host",)), now=7.0)
+
+        assert events == [BattleStarting("r1", (("ann",), ("host",)), 7.0)]
+        assert new.status is RoomStatus.STARTING
+
+    @pytest.mark.parametrize(
+        "sides",
+        [
+            pytest.param((("host",), ("bob",)), id="one-left"),
+            pytest.param((("host",),), id="one-joined"),
+        ],
+    )
+    def test_no_rematch_once_the_rooms_players_changed(self, sides):
+        new = in_battle(all_ready(room("ann")))
+        new.reopen()
+
+        with pytest.raises(RoomRuleViolation, match="players changed"):
+            new.rematch(sides, now=7.0)
+
+    def test_no_rematch_while_the_room_is_in_a_battle(self):
+        new = in_battle(all_ready(room("ann")))
+
+        with pytest.raises(RoomRuleViolation, match="in-battle"):
+            new.rematch((("host",), ("ann",)), now=7.0)
 
 
 def apply(new, action):

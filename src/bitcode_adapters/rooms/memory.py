@@ -86,23 +86,18 @@ class InMemoryRoomRepository:
         return self._seats.get(player)
 
     def _check_free(self, room: LobbyRoom, seated_before: Sequence[str]) -> None:
-        for player in set(_seated(room)) - set(seated_before):
+        for player in set(room.room.players) - set(seated_before):
             if self._seats.get(player, room.id) != room.id:
                 raise RoomRuleViolation("leave your current room first")
 
     def _store(self, room: LobbyRoom, seated_before: Sequence[str]) -> None:
         self._rooms[room.id] = encode_room(room)
-        seated = _seated(room)
+        seated = room.room.players
         for player in set(seated_before) - set(seated):
             if self._seats.get(player) == room.id:
                 del self._seats[player]
         for player in seated:
             self._seats[player] = room.id
-
-
-def _seated(room: LobbyRoom) -> tuple[str, ...]:
-    """Players a room holds: only an open room keeps them from another one."""
-    return room.room.players if room.room.status is RoomStatus.OPEN else ()
 
 
 class InMemoryChatLog:

@@ -6,7 +6,7 @@ and the other re-runs its change on the newer room: the last seat is never
 given twice. Keys (after the prefix):
 
     room:ID            the room's JSON            rooms:open  ids by creation
-    room-invite:CODE   the room id                seat:PLAYER the open room
+    room-invite:CODE   the room id                seat:PLAYER the room
     chat:CHANNEL       recent messages (a list)   presence:ROOM  sockets
     match:MODE         tickets by player (hash)   match-of:PLAYER  its mode
     match-lock:MODE    the matcher's lock
@@ -216,7 +216,9 @@ class RedisRoomRepository:
 
         pipe.multi()  # type: ignore[no-untyped-call]
         pipe.set(key, encode_room(room), ex=ROOM_TTL_S)
-        if room.room.status is not RoomStatus.OPEN:
+        if room.room.status is RoomStatus.OPEN:
+            pipe.zadd(self._open, {room_id: room.created_at})  # it may reopen
+        else:
             pipe.zrem(self._open, room_id)
         for player in before - seated:
             await self._free_seat(
@@ -237,9 +239,7 @@ class RedisRoomRepository:
     ) -> set[str]:
         """The players the room now holds, having checked (under ``WATCH``,
         so the check holds until the write) that no newcomer sits elsewhere."""
-        seated = (
-            set(room.room.players) if room.room.status is RoomStatus.OPEN else set()
-        )
+        seated = set(room.room.players)
         newcomers = sorted(seated - before)
         if newcomers:
             await pipe.watch(*[self._seat(p) for p in newcomers])

@@ -46,6 +46,7 @@ from bitcode_core.arena.ports import (
     Finished,
     SubmissionRepository,
 )
+from bitcode_core.battles import EndReason
 from bitcode_core.catalog.model import CatalogEntry, QuestionFilter
 from bitcode_core.catalog.ports import QuestionCatalog
 from bitcode_core.checking import check_output
@@ -192,7 +193,11 @@ class Arena:
             BattleSide(index, members)
             for index, members in enumerate(s for s in room.seats if s)
         )
-        battle = await self._open(lobby_room.id, room.settings, sides, lobby_room)
+        try:
+            battle = await self._open(lobby_room.id, room.settings, sides, lobby_room)
+        except Exception:
+            await self._lobby.battle_over(room_id, None)
+            raise
         await self._rooms.change(room_id, lambda r: _began(r, battle.id))
         return battle
 
@@ -205,6 +210,8 @@ class Arena:
         previous: LiveBattle | None = None,
     ) -> LiveBattle:
         exclude = previous.question_ids if previous else ()
+        if previous is not None:
+            settings = _rematch_settings(settings)
         questions = await self._draw(settings, exclude)
         now = self._clock.now()
         starts_at = now + self.settings.countdown_s
@@ -241,15 +248,12 @@ class Arena:
         self, settings: RoomSettings, exclude: Sequence[str]
     ) -> tuple[QuestionRef, ...]:
         choice = settings.questions
-        if isinstance(choice, ChosenQuestions) and not exclude:
+        if isinstance(choice, ChosenQuestions):
             wanted = choice.ids
         else:
-            count = len(choice.ids) if isinstance(choice, ChosenQuestions) else 0
+            count = choice.count
             pool = await self._candidates(choice)
             fresh = [q for q in pool if q not in exclude]
-            count = count or (
-                choice.count if isinstance(choice, RandomQuestions) else 1
-            )
             # A rematch takes new questions while there are enough of them.
             candidates = fresh if len(fresh) >= count else pool
             if len(candidates) < count:
@@ -264,13 +268,10 @@ class Arena:
             refs.append(QuestionRef(entry.id, entry.version))
         return tuple(refs)
 
-    async def _candidates(self, choice: RandomQuestions | ChosenQuestions) -> list[str]:
-        if isinstance(choice, ChosenQuestions):
-            where, tags = QuestionFilter(), frozenset[str]()
-        else:
-            tags = choice.tags
-            first = min(tags) if tags else None
-            where = QuestionFilter(difficulty=choice.difficulty, tag=first)
+    async def _candidates(self, choice: RandomQuestions) -> list[str]:
+        tags = choice.tags
+        first = min(tags) if tags else None
+        where = QuestionFilter(difficulty=choice.difficulty, tag=first)
         found: list[str] = []
         cursor: str | None = None
         while True:
@@ -337,8 +338,8 @@ class Arena:
 
         keys = keys_needed(rated) if rated is not None else ()
         stored = await self._battles.finish(battle.id, keys, decide_with, late)
-        if stored is None:
-            return battle  # another instance finished it
+        if stored is None:  # another instance finished it
+            return await self._battles.get(battle.id) or battle
         result, update = stored
         finished = replace(battle, status=BattleStatus.FINISHED, result=result)
         for submission in submissions:
@@ -353,6 +354,7 @@ class Arena:
             "battle.finished",
             {"battle": battle.id, **result_data(result)},
         )
+        await self._reopen_room(finished)
         if update is not None and self._ladder is not None:
             countries = await self._countries(battle.players)
             await self._ladder.rated(update, countries)
@@ -366,6 +368,17 @@ class Arena:
             },
         )
         return finished
+
+    async def _reopen_room(self, battle: LiveBattle) -> None:
+        """The result is stored and announced: a room that cannot be reached
+        now only stays in battle until its players' seats expire."""
+        try:
+            await self._lobby.battle_over(battle.room_id, battle.id)
+        except BitCodeError:
+            logger.warning(
+                "room.reopen_failed",
+                extra={"battle_id": battle.id, "room_id": battle.room_id},
+            )
 
     async def due(self, limit: int = 100) -> Sequence[str]:
         return await self._battles.due(self._clock.now(), limit)
@@ -703,12 +716,19 @@ class Arena:
             )
         if _waiting_for(voted):
             return voted  # one click each: a second one changes nothing
-        # Everyone asked: begin it (again, if it could not begin before).
-        rematch = await self._open(
-            voted.room_id, voted.settings, voted.sides, voted.names, previous=voted
-        )
+        # Everyone asked: begin it (again, if it could not begin before), in
+        # the room, which must still seat exactly the battle's players.
+        room_id = voted.room_id
+        await self._lobby.rematch(room_id, tuple(s.members for s in voted.sides))
+        try:
+            rematch = await self._open(
+                room_id, voted.settings, voted.sides, voted.names, previous=voted
+            )
+        except Exception:
+            await self._lobby.battle_over(room_id, None)
+            raise
         with contextlib.suppress(RoomNotFound):  # rooms in Redis expire
-            await self._rooms.change(voted.room_id, lambda r: _rematched(r, rematch.id))
+            await self._rooms.change(room_id, lambda r: _began(r, rematch.id))
         await self._bus.publish(
             battle_channel(battle_id),
             "battle.rematch",
@@ -854,7 +874,7 @@ class Arena:
         if battle.forfeited(player.user_id):
             raise BattleRuleViolation("you have left this battle")
         if battle.status is BattleStatus.FINISHED or now >= battle.ends_at:
-            raise BattleOver("the battle is over: time ran out on the server")
+            raise BattleOver(f"the battle is over: {_how_it_ended(battle)}")
         if now < battle.starts_at:
             raise BattleRuleViolation("the battle has not started yet")
         return battle
@@ -907,9 +927,22 @@ def _began(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:
     return []
 
 
-def _rematched(lobby_room: LobbyRoom, battle_id: str) -> Sequence[Any]:
-    lobby_room.battle = battle_id
-    return []
+def _rematch_settings(settings: RoomSettings) -> RoomSettings:
+    """A rematch is played on new questions: chosen ones give way to a draw
+    of as many from the whole catalog, and its settings say so."""
+    choice = settings.questions
+    if isinstance(choice, ChosenQuestions):
+        return replace(settings, questions=RandomQuestions(choice.count))
+    return settings
+
+
+def _how_it_ended(battle: LiveBattle) -> str:
+    reason = battle.result.reason if battle.result is not None else None
+    if reason is EndReason.ALL_SOLVED:
+        return "a side solved every question"
+    if reason is EndReason.LAST_SIDE_STANDING:
+        return "only one side is left"
+    return "time ran out on the server"  # over, or waiting for verdicts
 
 
 def _shuffle(token: str, question_id: str) -> bytes:

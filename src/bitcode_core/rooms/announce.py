@@ -14,6 +14,7 @@ from bitcode_core.rooms.events import (
     ReadinessChanged,
     RoomClosed,
     RoomEvent,
+    RoomReopened,
     SettingsChanged,
     SideSwitched,
 )
@@ -71,6 +72,11 @@ def _(event: SettingsChanged, names: dict[str, str]) -> tuple[str, EventData]:
 @announcement.register
 def _(event: RoomClosed, names: dict[str, str]) -> tuple[str, EventData]:
     return "room.closed", {}
+
+
+@announcement.register
+def _(event: RoomReopened, names: dict[str, str]) -> tuple[str, EventData]:
+    return "room.reopened", {}
 
 
 @announcement.register

@@ -58,6 +58,11 @@ class RoomClosed(RoomEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RoomReopened(RoomEvent):
+    """The room's battle is over (or could not begin): it is open again."""
+
+
+@dataclass(frozen=True, slots=True)
 class BattleStarting(RoomEvent):
     sides: tuple[tuple[str, ...], ...]  # by side index; empty sides left out
     at: float

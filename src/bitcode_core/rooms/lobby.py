@@ -265,6 +265,32 @@ class Lobby:
         now = self._clock.now()
         return await self._change(room_id, lambda r: r.room.start(host.user_id, now))
 
+    async def rematch(self, room_id: str, sides: tuple[tuple[str, ...], ...]) -> None:
+        """Every player of the room's last battle asked to play it again. A
+        room no longer kept (rooms in Redis expire) is no obstacle."""
+        now = self._clock.now()
+        with contextlib.suppress(RoomNotFound):
+            await self._change(room_id, lambda r: r.room.rematch(sides, now))
+
+    async def battle_over(self, room_id: str, battle_id: str | None) -> None:
+        """The room's battle ``battle_id`` is over, or (None) the one it was
+        starting could not begin: the room opens again. Nothing changes in a
+        room that has moved on, or is gone."""
+
+        def reopen(lobby_room: LobbyRoom) -> Sequence[RoomEvent]:
+            room = lobby_room.room
+            if battle_id is None:
+                due = room.status is RoomStatus.STARTING
+            else:
+                due = (
+                    room.status is RoomStatus.IN_BATTLE
+                    and lobby_room.battle == battle_id
+                )
+            return room.reopen() if due else []
+
+        with contextlib.suppress(RoomNotFound):
+            await self._change(room_id, reopen)
+
     async def mute(
         self, by: Principal, room_id: str, player: str, muted: bool
     ) -> LobbyRoom:
@@ -404,7 +430,7 @@ class Lobby:
         return await self._queue.ticket_of(player.user_id)
 
     async def seat_of(self, player: Principal) -> str | None:
-        """The open room the player sits in (a quick match found), if any."""
+        """The room the player sits in (a quick match found), if any."""
         return await self._rooms.room_of(player.user_id)
 
     async def match(self, mode: Mode) -> list[LobbyRoom]:

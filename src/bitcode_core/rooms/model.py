@@ -2,7 +2,8 @@
 
 Invariants every operation keeps: no side holds more than ``seats_per_side``
 players; a player sits on one side at most; a room with players has a host
-who is one of them; a room that empties closes for good.
+who is one of them; a room that empties closes for good. Its players stay
+seated through its battle and the room opens again when the battle is over.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bitcode_core.rooms.events import (
     ReadinessChanged,
     RoomClosed,
     RoomEvent,
+    RoomReopened,
     SettingsChanged,
     SideSwitched,
 )
@@ -229,10 +231,34 @@ class Room:
         sides = tuple(tuple(side) for side in self._seats if side)
         return [BattleStarting(self.id, sides, now)]
 
+    def rematch(
+        self, sides: tuple[tuple[str, ...], ...], now: float
+    ) -> list[RoomEvent]:
+        """The sides of the battle just played meet again: every one of them
+        asked for it, so neither the host nor readiness has a say."""
+        self._check_open()
+        if sorted(p for side in sides for p in side) != sorted(self._order):
+            raise RoomRuleViolation(
+                "the room's players changed since the battle; start a new one"
+            )
+
+        self.status = RoomStatus.STARTING
+        return [BattleStarting(self.id, sides, now)]
+
     def battle_began(self) -> None:
         if self.status is not RoomStatus.STARTING:
             raise RoomRuleViolation("only a starting room can begin its battle")
         self.status = RoomStatus.IN_BATTLE
+
+    def reopen(self) -> list[RoomEvent]:
+        """The battle is over, or could not begin: everyone stays seated and
+        nobody is ready, for the next start is a new agreement."""
+        if self.status not in (RoomStatus.STARTING, RoomStatus.IN_BATTLE):
+            raise RoomRuleViolation(f"the room is {self.status}, not in a battle")
+
+        self.status = RoomStatus.OPEN
+        events: list[RoomEvent] = [RoomReopened(self.id)]
+        return events + self._unready(self._order)
 
     def close(self) -> list[RoomEvent]:
         if self.status is RoomStatus.CLOSED:

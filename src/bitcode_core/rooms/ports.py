@@ -99,7 +99,7 @@ class RoomRepository(Protocol):
         ...
 
     async def room_of(self, player: str) -> str | None:
-        """The open room a player sits in, if any."""
+        """The room a player sits in, if any: open, or in its battle."""
         ...
 
 
