@@ -1010,6 +1010,8 @@ async def won_by_alice(
     world.clock.advance(delay)
     await world.submit(players[0], battle)
     await world.scheduler.drain()
+    for player in players:  # the reopened room: free for the next duel
+        await world.lobby.leave(player, battle.room_id)
     return await world.battle(battle.id)
 
 
