@@ -97,6 +97,9 @@ def _duel(api: Api, winner: dict[str, str], loser: dict[str, str]) -> dict[str, 
     assert gave_up.status_code == 200, gave_up.text
     result: dict[str, Any] = gave_up.json()["result"]
     assert result["reason"] == "last-side-standing"
+    for headers in (winner, loser):  # the room reopened: free for the next
+        left = api.post(f"/rooms/{room['id']}/leave", json={}, headers=headers)
+        assert left.status_code in {200, 204}, left.text
     return result
 
 
