@@ -309,6 +309,12 @@ class Ladder:
         tier = self.tiers.of(rating.rating) if rating else None
         return PlayerStats(rating, tier, played)
 
+    async def season_rating(self, player: str) -> LadderRating | None:
+        """The player's overall rating this season; None before their first
+        rated battle of it (the soft reset of last season's is not shown)."""
+        key = LadderKey((await self.current_season()).id, Scope.OVERALL, player)
+        return (await self._store.ratings([key])).get(key)
+
     async def history(
         self, player: str, season: str, scope: Scope
     ) -> Sequence[LadderChange]:

@@ -96,10 +96,16 @@ class UsersController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         media: NamedDependency[Media],
+        ladder: NamedDependency[Ladder],
         username: Annotated[str, PathParameter(max_length=64)],
     ) -> PublicProfile:
         user = await accounts.public_profile(username)
-        return PublicProfile.of(user, await media.avatar_urls(user))
+        return PublicProfile.of(
+            user,
+            await media.avatar_urls(user),
+            await ladder.season_rating(user.id),
+            ladder.tiers,
+        )
 
 
 ROUTES: list[ControllerRouterHandler] = [UsersController]

@@ -271,6 +271,30 @@ class TestPlayers:
         assert stats["win_rate"] is None
 
 
+class TestProfile:
+    def test_the_profile_shows_this_seasons_overall_rating_and_record(self, ladder):
+        alice, bob = _players(ladder, "alice", "bob")
+        _duel(ladder, alice, bob)
+        _duel(ladder, bob, alice)
+        _duel(ladder, alice, bob)
+
+        profile = ladder.get("/users/alice").json()
+
+        stats = ladder.get(f"/users/{_id(ladder, alice)}/stats").json()
+        assert profile["rating"] == stats["rating"]
+        assert profile["tier"] == stats["tier"]
+        assert (profile["rated_battles"], profile["battles_won"]) == (3, 2)
+
+    def test_a_player_unrated_this_season_has_no_rating_yet(self, ladder):
+        _players(ladder, "newbie")
+
+        profile = ladder.get("/users/newbie").json()
+
+        assert profile["rating"] is None
+        assert profile["tier"] is None
+        assert profile["rated_battles"] is None
+
+
 class TestSeasons:
     def test_one_season_is_current_and_admins_schedule_the_next(self, ladder):
         (player,) = _players(ladder, "pat")
