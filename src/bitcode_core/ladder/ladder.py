@@ -22,6 +22,7 @@ from bitcode_core.errors import (
     NotRanked,
     PermissionDenied,
     SeasonNotFound,
+    UserNotFound,
 )
 from bitcode_core.ladder import seasons as season_rules
 from bitcode_core.ladder.model import (
@@ -301,6 +302,16 @@ class Ladder:
             if user is not None and not user.disabled:
                 found[player] = user.username
         return found
+
+    async def check_player(self, player: str) -> None:
+        """Refuse an id that never was a player's. A closed account's user is
+        gone but its ratings stay on the boards, so an id rated once (on the
+        all-time overall ladder) is still answered with what was recorded."""
+        if self._users is not None and await self._users.get(player) is not None:
+            return
+        key = LadderKey(ALL_TIME, Scope.OVERALL, player)
+        if not await self._store.ratings([key]):
+            raise UserNotFound()
 
     async def stats(self, player: str, season: str, scope: Scope) -> PlayerStats:
         key = LadderKey(season, scope, player)

@@ -176,6 +176,7 @@ class PlayerLadderController(Controller):
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
         board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> StatsOut:
+        await ladder.check_player(user_id)
         season_id = await ladder.resolve(season)
         stats = await ladder.stats(user_id, season_id, board_scope)
         return StatsOut.of(user_id, season_id, board_scope.value, stats)
@@ -192,6 +193,7 @@ class PlayerLadderController(Controller):
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
         board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> RatingHistory:
+        await ladder.check_player(user_id)
         season_id = await ladder.resolve(season)
         changes = list(await ladder.history(user_id, season_id, board_scope))
         return RatingHistory.of(user_id, season_id, board_scope.value, changes)

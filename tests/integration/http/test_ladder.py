@@ -295,6 +295,36 @@ class TestProfile:
         assert profile["rated_battles"] is None
 
 
+class TestUnknownPlayers:
+    @pytest.mark.parametrize(
+        "route",
+        [
+            pytest.param("stats", id="stats"),
+            pytest.param("rating-history", id="rating-history"),
+            pytest.param("battles", id="battles"),
+        ],
+    )
+    def test_an_id_that_never_was_a_player_is_not_found(self, ladder, route):
+        answer = ladder.get(f"/users/nobody/{route}", headers=ladder.admin)
+
+        assert answer.status_code == 404, answer.text
+        assert problem(answer)["code"] == "user-not-found"
+
+    def test_a_closed_account_keeps_its_recorded_stats(self, ladder):
+        ann, ben = _players(ladder, "ann", "ben")
+        _duel(ladder, ann, ben)
+        gone = _id(ladder, ben)
+
+        closed = ladder.client.request(
+            "DELETE", "/users/me", json={"password": PASSWORD}, headers=ben
+        )
+
+        assert closed.status_code == 204, closed.text
+        stats = ladder.get(f"/users/{gone}/stats")
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["losses"] == 1
+
+
 class TestSeasons:
     def test_one_season_is_current_and_admins_schedule_the_next(self, ladder):
         (player,) = _players(ladder, "pat")

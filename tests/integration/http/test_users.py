@@ -148,5 +148,5 @@ class TestPublicProfile:
         api.user("alice")
         api.run(api.container.accounts().set_disabled, "alice", True)
 
-        assert problem(api.get("/users/alice"))["status"] == 404
-        assert problem(api.get("/users/nobody"))["status"] == 404
+        assert problem(api.get("/users/alice"))["code"] == "user-not-found"
+        assert problem(api.get("/users/nobody"))["code"] == "user-not-found"
