@@ -26,7 +26,7 @@ from bitcode_http.battle_schemas import (
     submission_detail,
     view_data,
 )
-from bitcode_http.principal import SECURED
+from bitcode_http.principal import SECURED, player_named
 from bitcode_http.problems import documented
 
 BattleId = Annotated[str, PathParameter(max_length=64)]
@@ -182,7 +182,7 @@ class HistoryController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
-        player = principal.user_id if user_id == "me" else user_id
+        player = player_named(user_id, principal)
         await ladder.check_player(player)
         page = await arena.history(principal, player, cursor, limit)
         return {

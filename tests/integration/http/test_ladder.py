@@ -325,6 +325,42 @@ class TestUnknownPlayers:
         assert stats.json()["losses"] == 1
 
 
+class TestMe:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            pytest.param("/users/{}/stats", id="stats"),
+            pytest.param("/users/{}/rating-history", id="rating-history"),
+            pytest.param(BOARD + "/players/{}", id="rank"),
+            pytest.param(BOARD + "/players/{}/around", id="around"),
+        ],
+    )
+    def test_me_names_the_signed_in_player(self, ladder, path):
+        alice, bob = _players(ladder, "alice", "bob")
+        _duel(ladder, alice, bob)
+
+        mine = ladder.get(path.format("me"), headers=alice)
+
+        by_id = ladder.get(path.format(_id(ladder, alice)))
+        assert mine.status_code == 200, mine.text
+        assert mine.json() == by_id.json()
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            pytest.param("/users/me/stats", id="stats"),
+            pytest.param("/users/me/rating-history", id="rating-history"),
+            pytest.param(BOARD + "/players/me", id="rank"),
+            pytest.param(BOARD + "/players/me/around", id="around"),
+        ],
+    )
+    def test_me_needs_signing_in(self, ladder, path):
+        answer = ladder.get(path)
+
+        assert answer.status_code == 401, answer.text
+        assert problem(answer)["code"] == "not-authenticated"
+
+
 class TestSeasons:
     def test_one_season_is_current_and_admins_schedule_the_next(self, ladder):
         (player,) = _players(ladder, "pat")
