@@ -34,6 +34,7 @@ BitCodeError
  │    ├── BattleNotFound     no battle with that id (or not visible to you)
  │    ├── SubmissionNotFound no submission with that id (or not yours to see)
  │    ├── SeasonNotFound     no season with that id
+ │    ├── UserNotFound       no such player (never one, or hidden from view)
  │    └── NotRanked          the player has no rating on that leaderboard
  └── RateLimited            too many tries; ``retry_after_s`` says when to come back
 """
@@ -237,6 +238,11 @@ class SubmissionNotFound(NotFound):
 class SeasonNotFound(NotFound):
     code = "season-not-found"
     default_message = "No such season."
+
+
+class UserNotFound(NotFound):
+    code = "user-not-found"
+    default_message = "No such player."
 
 
 class NotRanked(NotFound):

@@ -15,6 +15,7 @@ from bitcode_http.request_log import remember_user
 
 BEARER = "bearer"  # the security scheme's name in the OpenAPI document
 SECURED: list[dict[str, list[str]]] = [{BEARER: []}]
+ME = "me"  # where a route takes a player's id, the signed-in player
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -45,6 +46,15 @@ async def provide_viewer(
     if request.headers.get("authorization") is None:
         return None
     return await provide_principal(request, accounts)
+
+
+def player_named(player: str, caller: Principal | None) -> str:
+    """The id a route's player segment names: ``me`` is the caller's own."""
+    if player != ME:
+        return player
+    if caller is None:
+        raise NotAuthenticated("sign in to name yourself 'me'")
+    return caller.user_id
 
 
 def provide_client(request: Request[Any, Any, Any]) -> Client:

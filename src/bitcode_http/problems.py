@@ -86,6 +86,7 @@ PROBLEMS: dict[type[errors.BitCodeError], Problem] = {
     errors.BattleNotFound: Problem(404, "Battle not found"),
     errors.SubmissionNotFound: Problem(404, "Submission not found"),
     errors.SeasonNotFound: Problem(404, "Season not found"),
+    errors.UserNotFound: Problem(404, "User not found"),
     errors.NotRanked: Problem(404, "Not ranked"),
     errors.RateLimited: Problem(429, "Too many requests"),
     DatabaseUnavailable: Problem(503, "Database unavailable"),

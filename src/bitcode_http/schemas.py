@@ -20,6 +20,7 @@ from bitcode_core.accounts.usecases import SignedIn
 from bitcode_core.catalog import model as catalog
 from bitcode_core.checking import CheckFlags
 from bitcode_core.errors import InvalidInput
+from bitcode_core.ladder.model import LadderRating, Tiers
 from bitcode_core.media.model import UploadAuth
 from bitcode_core.media.usecases import QuestionAsset
 from bitcode_core.questions import (
@@ -250,9 +251,13 @@ class ProfileUpdate(msgspec.Struct, kw_only=True):
 
 
 class PublicProfile(msgspec.Struct, kw_only=True):
-    """A player as anyone sees them; rating and stats are null until battles
-    record them. ``avatar_urls`` holds the avatar at each size, by pixels."""
+    """A player as anyone sees them. ``id`` is what the player's stats, rating
+    history, battles and ranks take. ``rating``, ``tier``, ``rated_battles``
+    and ``battles_won`` are the current season's overall ones, null until the
+    player's first rated battle of the season. ``avatar_urls`` holds the
+    avatar at each size, by pixels."""
 
+    id: str
     username: str
     display_name: str
     avatar_url: str | None
@@ -260,18 +265,30 @@ class PublicProfile(msgspec.Struct, kw_only=True):
     country: str | None
     bio: str
     rating: float | None = None
+    tier: str | None = None
     rated_battles: int | None = None
     battles_won: int | None = None
 
     @classmethod
-    def of(cls, user: User, avatar_urls: Mapping[int, str]) -> PublicProfile:
+    def of(
+        cls,
+        user: User,
+        avatar_urls: Mapping[int, str],
+        rating: LadderRating | None,
+        tiers: Tiers,
+    ) -> PublicProfile:
         return cls(
+            id=user.id,
             username=user.username,
             display_name=user.display_name,
             avatar_url=user.avatar_url,
             avatar_urls=sized(avatar_urls),
             country=user.country,
             bio=user.bio,
+            rating=rating.rating if rating else None,
+            tier=tiers.of(rating.rating).name if rating else None,
+            rated_battles=rating.rated_battles if rating else None,
+            battles_won=rating.wins if rating else None,
         )
 
 

@@ -36,13 +36,13 @@ from bitcode_adapters.rooms import (
     InMemoryRoomRepository,
 )
 from bitcode_adapters.system_secrets import SystemSecrets
-from bitcode_core.accounts.model import Principal, Role
+from bitcode_core.accounts.model import Principal, Role, User
 from bitcode_core.arena.arena import Arena, ArenaSettings
 from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
 from bitcode_core.arena.model import BattleStatus, LiveBattle
 from bitcode_core.catalog.model import CatalogEntry
 from bitcode_core.elo import EloRules, RatedSide
-from bitcode_core.errors import InvalidInput, PermissionDenied
+from bitcode_core.errors import InvalidInput, PermissionDenied, UserNotFound
 from bitcode_core.ladder import seasons as season_rules
 from bitcode_core.ladder.ladder import Ladder
 from bitcode_core.ladder.model import (
@@ -94,6 +94,7 @@ def ladder_over(
     seasons: InMemorySeasonRepository | None = None,
     clock: ManualClock | None = None,
     length_s: float = season_rules.DEFAULT_LENGTH_S,
+    users: InMemoryUserRepository | None = None,
 ) -> Ladder:
     store = store or InMemoryLadderStore()
     return Ladder(
@@ -107,6 +108,7 @@ def ladder_over(
         rules=RULES,
         tiers=DEFAULT_TIERS,
         season_length_s=length_s,
+        users=users,
     )
 
 
@@ -888,6 +890,36 @@ class TestRatingsFor:
         clock.advance(25 * DAY)  # season 3 began by itself; season 2 unplayed
 
         assert await ladder.ratings_for(["ann"]) == {}
+
+
+class TestCheckPlayer:
+    async def ladder_with(self, *accounts: str) -> Ladder:
+        """A ladder over ``accounts`` and a rated duel between ann and ben,
+        whose account is closed since."""
+        users = InMemoryUserRepository()
+        for name in accounts:
+            await users.add(User(name, f"{name}@example.org", name, None, 0.0))
+        store = InMemoryLadderStore()
+        book: dict[LadderKey, LadderRating] = {}
+        for update in played([duel("ann", "ben", season="s1")], book):
+            store.apply(update)
+        return ladder_over(store, users=users)
+
+    async def test_an_account_is_a_player_before_any_battle(self):
+        ladder = await self.ladder_with("ann", "cat")
+
+        await ladder.check_player("cat")
+
+    async def test_a_closed_account_rated_once_is_still_a_player(self):
+        ladder = await self.ladder_with("ann")
+
+        await ladder.check_player("ben")
+
+    async def test_an_id_neither_an_account_nor_rated_is_not_found(self):
+        ladder = await self.ladder_with("ann")
+
+        with pytest.raises(UserNotFound):
+            await ladder.check_player("nobody")
 
 
 # The arena rates finished battles through the ladder

@@ -42,6 +42,7 @@ from bitcode_core.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    UserNotFound,
 )
 from bitcode_core.ports import Clock
 
@@ -323,7 +324,7 @@ class Accounts:
     async def public_profile(self, username: str) -> User:
         user = await self.users.by_username(username.strip().lower())
         if user is None or user.disabled:
-            raise NotFound(f"no player named {username!r}")
+            raise UserNotFound(f"no player named {username!r}")
         return user
 
     # Administration
@@ -348,7 +349,7 @@ class Accounts:
     async def set_role(self, username: str, role: Role) -> User:
         user = await self.users.by_username(username.strip().lower())
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise UserNotFound(f"no user named {username!r}")
         if role is not Role.ADMIN and await self._is_last_active_admin(user):
             raise Conflict("cannot demote the last admin")
         user = user.with_changes(role=role)
@@ -358,7 +359,7 @@ class Accounts:
     async def set_disabled(self, username: str, disabled: bool) -> User:
         user = await self.users.by_username(username.strip().lower())
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise UserNotFound(f"no user named {username!r}")
         if disabled and await self._is_last_active_admin(user):
             raise Conflict("cannot disable the last admin")
         user = user.with_changes(disabled=disabled)

@@ -22,6 +22,7 @@ from bitcode_core.errors import (
     NotRanked,
     PermissionDenied,
     SeasonNotFound,
+    UserNotFound,
 )
 from bitcode_core.ladder import seasons as season_rules
 from bitcode_core.ladder.model import (
@@ -302,12 +303,28 @@ class Ladder:
                 found[player] = user.username
         return found
 
+    async def check_player(self, player: str) -> None:
+        """Refuse an id that never was a player's. A closed account's user is
+        gone but its ratings stay on the boards, so an id rated once (on the
+        all-time overall ladder) is still answered with what was recorded."""
+        if self._users is not None and await self._users.get(player) is not None:
+            return
+        key = LadderKey(ALL_TIME, Scope.OVERALL, player)
+        if not await self._store.ratings([key]):
+            raise UserNotFound()
+
     async def stats(self, player: str, season: str, scope: Scope) -> PlayerStats:
         key = LadderKey(season, scope, player)
         rating = (await self._store.ratings([key])).get(key)
         played = await self._store.played(player, season, scope)
         tier = self.tiers.of(rating.rating) if rating else None
         return PlayerStats(rating, tier, played)
+
+    async def season_rating(self, player: str) -> LadderRating | None:
+        """The player's overall rating this season; None before their first
+        rated battle of it (the soft reset of last season's is not shown)."""
+        key = LadderKey((await self.current_season()).id, Scope.OVERALL, player)
+        return (await self._store.ratings([key])).get(key)
 
     async def history(
         self, player: str, season: str, scope: Scope

@@ -18,6 +18,7 @@ from bitcode_core.accounts.model import Principal
 from bitcode_core.arena.announce import battle_data
 from bitcode_core.arena.arena import Arena
 from bitcode_core.errors import InvalidInput, SubmissionNotFound
+from bitcode_core.ladder.ladder import Ladder
 from bitcode_http.battle_schemas import (
     RunRequest,
     SubmitRequest,
@@ -25,7 +26,7 @@ from bitcode_http.battle_schemas import (
     submission_detail,
     view_data,
 )
-from bitcode_http.principal import SECURED
+from bitcode_http.principal import SECURED, player_named
 from bitcode_http.problems import documented
 
 BattleId = Annotated[str, PathParameter(max_length=64)]
@@ -168,18 +169,21 @@ class HistoryController(Controller):
     @get(
         "/{user_id:str}/battles",
         security=SECURED,
-        responses=documented(401, 422),
+        responses=documented(401, 404, 422),
         summary="A player's finished battles, newest first",
     )
     async def history(
         self,
+        *,
         user_id: Annotated[str, PathParameter(max_length=64)],
         arena: NamedDependency[Arena],
+        ladder: NamedDependency[Ladder],
         principal: NamedDependency[Principal],
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
-        player = principal.user_id if user_id == "me" else user_id
+        player = player_named(user_id, principal)
+        await ladder.check_player(player)
         page = await arena.history(principal, player, cursor, limit)
         return {
             "battles": [battle_data(b) for b in page.battles],

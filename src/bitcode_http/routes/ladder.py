@@ -26,11 +26,17 @@ from bitcode_http.ladder_schemas import (
     SeasonOut,
     StatsOut,
 )
-from bitcode_http.principal import SECURED
+from bitcode_http.principal import SECURED, player_named
 from bitcode_http.problems import documented
 
 SeasonRef = Annotated[str, PathParameter(max_length=64)]
-PlayerId = Annotated[str, PathParameter(max_length=64)]
+PlayerId = Annotated[
+    str,
+    PathParameter(
+        max_length=64,
+        description="A player's id, or `me` for yourself (signed in)",
+    ),
+]
 ScopeRef = Annotated[Scope, PathParameter()]
 
 Country = Annotated[
@@ -118,7 +124,7 @@ class LeaderboardsController(Controller):
 
     @get(
         "/players/{player:str}",
-        responses=documented(404, 422),
+        responses=documented(401, 404, 422),
         summary="One player's rank (ties share a rank)",
     )
     async def rank(
@@ -128,15 +134,16 @@ class LeaderboardsController(Controller):
         board_scope: ScopeRef,
         player: PlayerId,
         ladder: NamedDependency[Ladder],
+        viewer: NamedDependency[Principal | None],
         country: Country = None,
     ) -> RankedOut:
         board = Board(await ladder.resolve(season), board_scope, country)
-        row = await ladder.rank(board, player)
+        row = await ladder.rank(board, player_named(player, viewer))
         return RankedOut.of(row, ladder.tiers, await ladder.names([row.player]))
 
     @get(
         "/players/{player:str}/around",
-        responses=documented(404, 422),
+        responses=documented(401, 404, 422),
         summary="The players around one player (21 by default, them in the middle)",
     )
     async def around(
@@ -146,11 +153,12 @@ class LeaderboardsController(Controller):
         board_scope: ScopeRef,
         player: PlayerId,
         ladder: NamedDependency[Ladder],
+        viewer: NamedDependency[Principal | None],
         country: Country = None,
         size: Annotated[int, QueryParameter(ge=1, le=101)] = 21,
     ) -> AroundOut:
         board = Board(await ladder.resolve(season), board_scope, country)
-        rows = await ladder.around(board, player, size)
+        rows = await ladder.around(board, player_named(player, viewer), size)
         names = await ladder.names(r.player for r in rows)
         return AroundOut(
             season=board.season,
@@ -166,32 +174,40 @@ class PlayerLadderController(Controller):
 
     @get(
         "/stats",
-        responses=documented(404, 422),
+        responses=documented(401, 404, 422),
         summary="A player's battles, wins, losses, draws, streak, best rating…",
     )
     async def stats(
         self,
+        *,
         user_id: PlayerId,
         ladder: NamedDependency[Ladder],
+        viewer: NamedDependency[Principal | None],
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
         board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> StatsOut:
+        user_id = player_named(user_id, viewer)
+        await ladder.check_player(user_id)
         season_id = await ladder.resolve(season)
         stats = await ladder.stats(user_id, season_id, board_scope)
         return StatsOut.of(user_id, season_id, board_scope.value, stats)
 
     @get(
         "/rating-history",
-        responses=documented(404, 422),
+        responses=documented(401, 404, 422),
         summary="Every rating change of a player on one ladder, oldest first",
     )
     async def rating_history(
         self,
+        *,
         user_id: PlayerId,
         ladder: NamedDependency[Ladder],
+        viewer: NamedDependency[Principal | None],
         season: Annotated[str, QueryParameter(max_length=64)] = "current",
         board_scope: Annotated[Scope, QueryParameter(name="scope")] = Scope.OVERALL,
     ) -> RatingHistory:
+        user_id = player_named(user_id, viewer)
+        await ladder.check_player(user_id)
         season_id = await ladder.resolve(season)
         changes = list(await ladder.history(user_id, season_id, board_scope))
         return RatingHistory.of(user_id, season_id, board_scope.value, changes)

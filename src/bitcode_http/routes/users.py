@@ -70,9 +70,9 @@ class UsersController(Controller):
         security=SECURED,
         responses=documented(401, 409),
         summary="Delete your account (the password confirms it)",
-        description="Every session is revoked and the user is deleted; battles "
-        "to come will show the player as deleted, and their avatar is deleted. "
-        "The last active admin cannot delete their account (409).",
+        description="Every session is revoked and the user is deleted, and "
+        "their avatar with it; their ratings stay on the leaderboards without a "
+        "name. The last active admin cannot delete their account (409).",
     )
     async def delete_me(
         self,
@@ -96,10 +96,16 @@ class UsersController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         media: NamedDependency[Media],
+        ladder: NamedDependency[Ladder],
         username: Annotated[str, PathParameter(max_length=64)],
     ) -> PublicProfile:
         user = await accounts.public_profile(username)
-        return PublicProfile.of(user, await media.avatar_urls(user))
+        return PublicProfile.of(
+            user,
+            await media.avatar_urls(user),
+            await ladder.season_rating(user.id),
+            ladder.tiers,
+        )
 
 
 ROUTES: list[ControllerRouterHandler] = [UsersController]

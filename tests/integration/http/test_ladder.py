@@ -274,6 +274,96 @@ class TestPlayers:
         assert stats["win_rate"] is None
 
 
+class TestProfile:
+    def test_the_profile_shows_this_seasons_overall_rating_and_record(self, ladder):
+        alice, bob = _players(ladder, "alice", "bob")
+        _duel(ladder, alice, bob)
+        _duel(ladder, bob, alice)
+        _duel(ladder, alice, bob)
+
+        profile = ladder.get("/users/alice").json()
+
+        stats = ladder.get(f"/users/{_id(ladder, alice)}/stats").json()
+        assert profile["rating"] == stats["rating"]
+        assert profile["tier"] == stats["tier"]
+        assert (profile["rated_battles"], profile["battles_won"]) == (3, 2)
+
+    def test_a_player_unrated_this_season_has_no_rating_yet(self, ladder):
+        _players(ladder, "newbie")
+
+        profile = ladder.get("/users/newbie").json()
+
+        assert profile["rating"] is None
+        assert profile["tier"] is None
+        assert profile["rated_battles"] is None
+
+
+class TestUnknownPlayers:
+    @pytest.mark.parametrize(
+        "route",
+        [
+            pytest.param("stats", id="stats"),
+            pytest.param("rating-history", id="rating-history"),
+            pytest.param("battles", id="battles"),
+        ],
+    )
+    def test_an_id_that_never_was_a_player_is_not_found(self, ladder, route):
+        answer = ladder.get(f"/users/nobody/{route}", headers=ladder.admin)
+
+        assert answer.status_code == 404, answer.text
+        assert problem(answer)["code"] == "user-not-found"
+
+    def test_a_closed_account_keeps_its_recorded_stats(self, ladder):
+        ann, ben = _players(ladder, "ann", "ben")
+        _duel(ladder, ann, ben)
+        gone = _id(ladder, ben)
+
+        closed = ladder.client.request(
+            "DELETE", "/users/me", json={"password": PASSWORD}, headers=ben
+        )
+
+        assert closed.status_code == 204, closed.text
+        stats = ladder.get(f"/users/{gone}/stats")
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["losses"] == 1
+
+
+class TestMe:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            pytest.param("/users/{}/stats", id="stats"),
+            pytest.param("/users/{}/rating-history", id="rating-history"),
+            pytest.param(BOARD + "/players/{}", id="rank"),
+            pytest.param(BOARD + "/players/{}/around", id="around"),
+        ],
+    )
+    def test_me_names_the_signed_in_player(self, ladder, path):
+        alice, bob = _players(ladder, "alice", "bob")
+        _duel(ladder, alice, bob)
+
+        mine = ladder.get(path.format("me"), headers=alice)
+
+        by_id = ladder.get(path.format(_id(ladder, alice)))
+        assert mine.status_code == 200, mine.text
+        assert mine.json() == by_id.json()
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            pytest.param("/users/me/stats", id="stats"),
+            pytest.param("/users/me/rating-history", id="rating-history"),
+            pytest.param(BOARD + "/players/me", id="rank"),
+            pytest.param(BOARD + "/players/me/around", id="around"),
+        ],
+    )
+    def test_me_needs_signing_in(self, ladder, path):
+        answer = ladder.get(path)
+
+        assert answer.status_code == 401, answer.text
+        assert problem(answer)["code"] == "not-authenticated"
+
+
 class TestSeasons:
     def test_one_season_is_current_and_admins_schedule_the_next(self, ladder):
         (player,) = _players(ladder, "pat")

@@ -114,6 +114,7 @@ class TestPublicProfile:
 
         assert response.status_code == 200
         assert response.json() == {
+            "id": api.get("/users/me", headers=headers).json()["id"],
             "username": "alice",
             "display_name": "alice",
             "avatar_url": None,
@@ -121,9 +122,19 @@ class TestPublicProfile:
             "country": "JP",
             "bio": "hi",
             "rating": None,
+            "tier": None,
             "rated_battles": None,
             "battles_won": None,
         }
+
+    def test_the_profiles_id_reaches_the_players_stats(self, api: Api) -> None:
+        api.user("alice")
+        player = api.get("/users/alice").json()["id"]
+
+        stats = api.get(f"/users/{player}/stats")
+
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["player"] == player
 
     def test_a_profile_edit_shows_at_once(self, api: Api) -> None:
         headers = api.user("alice")
@@ -137,5 +148,5 @@ class TestPublicProfile:
         api.user("alice")
         api.run(api.container.accounts().set_disabled, "alice", True)
 
-        assert problem(api.get("/users/alice"))["status"] == 404
-        assert problem(api.get("/users/nobody"))["status"] == 404
+        assert problem(api.get("/users/alice"))["code"] == "user-not-found"
+        assert problem(api.get("/users/nobody"))["code"] == "user-not-found"
