@@ -64,6 +64,7 @@ from bitcode_core.errors import (
 from bitcode_core.ladder.ladder import Ladder
 from bitcode_core.ladder.model import DEFAULT_TIERS, LadderKey, LadderRating, Scope
 from bitcode_core.ladder.rules import LadderRules, rate
+from bitcode_core.ladder.seasons import DEFAULT_LENGTH_S
 from bitcode_core.languages import Language, LanguageTable
 from bitcode_core.ports import Compilation, Execution, ExitStatus, PlayerRating
 from bitcode_core.questions import Limits, Question
@@ -844,8 +845,9 @@ def room_settings(**changes: Any) -> RoomSettings:
     return RoomSettings(**(values | changes))
 
 
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
+async def build_world(season_length_s: float = DEFAULT_LENGTH_S) -> World:
+    """Every store in memory, a hand-written judge and a step scheduler; the
+    arena's instances share the stores."""
     clock = ManualClock()
     catalog = InMemoryQuestionCatalog()
     for question in QUESTIONS:
@@ -867,6 +869,7 @@ async def world() -> AsyncIterator[World]:
         clock=clock,
         rules=LadderRules(ELO),
         tiers=DEFAULT_TIERS,
+        season_length_s=season_length_s,
     )
     languages = LanguageTable([PYTHON])
     lobby = Lobby(
@@ -910,9 +913,8 @@ async def world() -> AsyncIterator[World]:
         )
 
     scheduler = StepScheduler()
-    arena = make_arena("instance-a", scheduler)
-    world = World(
-        arena,
+    return World(
+        make_arena("instance-a", scheduler),
         lobby,
         bus,
         clock,
@@ -925,9 +927,14 @@ async def world() -> AsyncIterator[World]:
         ladder,
         catalog,
     )
-    yield world
-    world.judge.gate.set()
-    await scheduler.stop()
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    built = await build_world()
+    yield built
+    built.judge.gate.set()
+    await built.scheduler.stop()
 
 
 def kinds(heard: Sequence[Envelope]) -> list[str]:

@@ -14,10 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bitcode_adapters.arena import (
-    InMemoryBattleRepository,
-    InMemorySubmissionRepository,
-)
 from bitcode_adapters.events import InProcessEventBus
 from bitcode_adapters.ladder import (
     InMemoryLadderStore,
@@ -25,22 +21,11 @@ from bitcode_adapters.ladder import (
     InMemorySeasonRepository,
 )
 from bitcode_adapters.memory import (
-    InMemoryQuestionCatalog,
-    InMemoryRateLimiter,
     InMemoryUserRepository,
-)
-from bitcode_adapters.rooms import (
-    InMemoryChatLog,
-    InMemoryMatchQueue,
-    InMemoryPresence,
-    InMemoryRoomRepository,
 )
 from bitcode_adapters.system_secrets import SystemSecrets
 from bitcode_core.accounts.model import Principal, Role, User
-from bitcode_core.arena.arena import Arena, ArenaSettings
-from bitcode_core.arena.fair_queue import FairQueue, QueueLimits
 from bitcode_core.arena.model import BattleStatus, LiveBattle
-from bitcode_core.catalog.model import CatalogEntry
 from bitcode_core.elo import EloRules, RatedSide
 from bitcode_core.errors import InvalidInput, PermissionDenied, UserNotFound
 from bitcode_core.ladder import seasons as season_rules
@@ -63,19 +48,14 @@ from bitcode_core.ladder.rules import (
     rate,
     rebuild,
 )
-from bitcode_core.languages import LanguageTable
 from bitcode_core.ports import PlayerRating
-from bitcode_core.rooms.lobby import Lobby
 from bitcode_core.rooms.settings import Mode
-from bitcode_core.usecases.judge_submission import ValidatorCache
-from tests.fakes import PYTHON, ManualClock
+from tests.fakes import ManualClock
 from tests.strategies import rated_battle_histories
 from tests.unit.test_arena import (
     COUNTDOWN,
-    QUESTIONS,
-    SourceJudge,
-    StepScheduler,
     World,
+    build_world,
     let_run,
     room_settings,
 )
@@ -927,89 +907,11 @@ class TestCheckPlayer:
 
 @pytest.fixture
 async def world() -> AsyncIterator[World]:
-    """The arena's in-memory world (as ``test_arena`` builds it), its seasons
-    ten days long."""
-    clock = ManualClock()
-    catalog = InMemoryQuestionCatalog()
-    for question in QUESTIONS:
-        await catalog.add(CatalogEntry(question, 1, None, 0.0, 0.0))
-    users = InMemoryUserRepository()
-    bus = InProcessEventBus(clock)
-    rooms = InMemoryRoomRepository()
-    presence = InMemoryPresence()
-    limiter = InMemoryRateLimiter(clock)
-    submissions = InMemorySubmissionRepository()
-    battles = InMemoryBattleRepository(submissions)
-    ladder = Ladder(
-        seasons=InMemorySeasonRepository(),
-        store=battles.ladder,
-        database_board=InMemoryLeaderboard(battles.ladder),
-        index=None,
-        bus=bus,
-        secrets=SystemSecrets(),
-        clock=clock,
-        rules=RULES,
-        tiers=DEFAULT_TIERS,
-        season_length_s=10 * DAY,
-    )
-    languages = LanguageTable([PYTHON])
-    lobby = Lobby(
-        rooms=rooms,
-        bus=bus,
-        chat=InMemoryChatLog(),
-        queue=InMemoryMatchQueue(),
-        presence=presence,
-        users=users,
-        catalog=catalog,
-        languages=languages,
-        ratings=ladder,
-        limiter=limiter,
-        secrets=SystemSecrets(),
-        clock=clock,
-    )
-    judge = SourceJudge()
-
-    def make_arena(holder: str, scheduler: StepScheduler) -> Arena:
-        return Arena(
-            battles=battles,
-            submissions=submissions,
-            lobby=lobby,
-            rooms=rooms,
-            catalog=catalog,
-            judge=judge,
-            validators=ValidatorCache(judge, languages),
-            languages=languages,
-            bus=bus,
-            presence=presence,
-            limiter=limiter,
-            secrets=SystemSecrets(),
-            clock=clock,
-            queue=FairQueue(QueueLimits(slots=2, per_player=5)),
-            scheduler=scheduler,
-            holder=holder,
-            settings=ArenaSettings(countdown_s=COUNTDOWN, max_queued=3, lease_s=60.0),
-            ladder=ladder,
-            users=users,
-        )
-
-    scheduler = StepScheduler()
-    built = World(
-        make_arena("instance-a", scheduler),
-        lobby,
-        bus,
-        clock,
-        judge,
-        scheduler,
-        battles,
-        submissions,
-        users,
-        make_arena,
-        ladder,
-        catalog,
-    )
+    """The arena's in-memory world, its seasons ten days long."""
+    built = await build_world(season_length_s=10 * DAY)
     yield built
-    judge.gate.set()
-    await scheduler.stop()
+    built.judge.gate.set()
+    await built.scheduler.stop()
 
 
 async def running_duel(
